@@ -1,1 +1,100 @@
-"""profile stage."""
+"""Profile stage: a workload or profile files in, repository functions ranked by cost out.
+
+Entry points: `profile_workload` runs a workload under cProfile and returns the pstats
+path; `load_profile` reads profile files and rolls their time up to repository
+functions (see `eco.profile.rollup`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from eco.errors import ProfileError, WorkloadError
+from eco.profile.build import build_profile, describe_unmapped
+from eco.profile.cprofile import read_pstats
+from eco.profile.mapping import DEFAULT_EXCLUDE, RepoMap
+from eco.profile.records import HotFunction, Profile
+from eco.profile.rollup import FrameKey, FrameStats
+from eco.profile.workload import DEFAULT_WORKLOAD, python_argv
+
+__all__ = [
+    "DEFAULT_EXCLUDE",
+    "DEFAULT_WORKLOAD",
+    "HotFunction",
+    "Profile",
+    "RepoMap",
+    "load_profile",
+    "profile_workload",
+    "python_argv",
+    "workload_script",
+]
+
+
+def workload_script(command: str, root: Path) -> str | None:
+    """The repository-relative path of the workload's script, which is never a target."""
+    argv = python_argv(command, root)
+    if argv and argv[0] not in {"-m", "-c"}:
+        path = Path(argv[0]).resolve()
+        try:
+            return path.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return None
+    return None
+
+
+def profile_workload(
+    root: Path, command: str, out: Path, timeout_s: float = 1800.0, capture_spec: Path | None = None
+) -> Path:
+    """Run ``command`` in ``root`` under cProfile, write the pstats file to ``out``.
+
+    The workload runs in a subprocess with a scrubbed environment (no secrets) and a
+    timeout. With ``capture_spec`` it runs under the call-capturing tracer instead.
+    """
+    from eco.verify.sandbox import Limits, run_sandboxed
+
+    argv = python_argv(command, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    launcher = [sys.executable, "-m", "eco.profile.launch"]
+    if capture_spec is not None:
+        launcher += ["--capture", str(capture_spec)]
+    else:
+        launcher += ["--cprofile", str(out)]
+    result = run_sandboxed(
+        [*launcher, "--", *argv], cwd=root, limits=Limits(timeout_s=timeout_s, memory_mb=None, network=True)
+    )
+    if result.timed_out:
+        raise WorkloadError(f"workload {command!r} did not finish within {timeout_s:.0f} s")
+    if result.returncode != 0:
+        lines = [line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip()]
+        last = lines[-1].strip() if lines else "no output"
+        raise WorkloadError(f"workload {command!r} failed in {root} (exit {result.returncode}): {last}")
+    if capture_spec is None and not out.exists():
+        raise WorkloadError(f"workload {command!r} wrote no profile")
+    return out
+
+
+def load_profile(paths: Sequence[Path], root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE,
+                 also_exclude: Sequence[str] = ()) -> Profile:
+    """Read pstats files, merge them, and roll time up to functions under ``root``."""
+    if not paths:
+        raise ProfileError("no profile files given")
+    merged: dict[FrameKey, FrameStats] = {}
+    for path in paths:
+        for key, frame in read_pstats(path).items():
+            if key in merged:
+                old = merged[key]
+                callers = dict(old.callers)
+                for caller, (n, t) in frame.callers.items():
+                    pn, pt = callers.get(caller, (0, 0.0))
+                    callers[caller] = (pn + n, pt + t)
+                frame = FrameStats(key, old.self_s + frame.self_s, old.total_s + frame.total_s,
+                                   old.calls + frame.calls, callers)
+            merged[key] = frame
+    repo = RepoMap(root=root, exclude=tuple(exclude), also_exclude=frozenset(also_exclude))
+    source = ", ".join(str(p) for p in paths)
+    profile = build_profile(merged, repo, source)
+    if not profile.functions:
+        raise ProfileError(describe_unmapped(profile, root))
+    return profile

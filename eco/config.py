@@ -1,0 +1,106 @@
+"""eco's settings: `[tool.eco]` in the repository's pyproject.toml, then command-line flags.
+
+Secrets never come from here: tokens and API keys are read from the environment only.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from eco.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class EcoConfig:
+    """Every setting eco reads, with its default."""
+
+    #: Command whose run is profiled; None profiles the repository's pytest suite.
+    workload: str | None = None
+    #: The repository's test command, run in each candidate's worktree.
+    test_command: str = "python -m pytest -q -p no:cacheprovider"
+    #: A verified candidate must be at least this much faster (baseline / candidate).
+    min_speedup: float = 1.10
+    #: Functions below this share of workload time are not targets.
+    min_share: float = 0.005
+    #: Functions above this share (drivers like ``main``) are not targets.
+    max_share: float = 1.0
+    #: At most this many hot functions are drafted and verified.
+    max_targets: int = 10
+    #: Repository-relative glob patterns that are never targets (added to the defaults).
+    exclude: tuple[str, ...] = ()
+    #: Wall-clock limit for one run of the workload or of the test suite, seconds.
+    timeout: float = 900.0
+    #: Memory limit for code under test, MiB.
+    memory_mb: int = 4096
+    #: Benchmark: interleaved rounds of baseline and candidate runs.
+    bench_rounds: int = 4
+    #: Benchmark: pyperf worker processes per run.
+    bench_processes: int = 2
+    #: Benchmark: values per process.
+    bench_values: int = 3
+    #: Calls captured per hot function for replay and benchmarking.
+    capture_calls: int = 64
+
+
+_FIELDS = {f.name: f for f in fields(EcoConfig)}
+
+
+def _check(key: str, value: Any, where: str) -> Any:
+    default = getattr(EcoConfig(), key)
+    expected = _FIELDS[key].type
+    if key == "workload":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: [tool.eco] workload must be a non-empty string, got {value!r}")
+        return value
+    if key == "exclude":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: [tool.eco] exclude must be a list of glob strings, got {value!r}")
+        return tuple(value)
+    if isinstance(default, bool) or expected == "bool":
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} has the wrong type (expected {type(default).__name__})")
+    if key == "min_speedup" and value < 1.0:
+        raise ConfigError(f"{where}: [tool.eco] min_speedup = {value!r} must be at least 1.0")
+    if key in {"min_share", "max_share"} and not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be between 0 and 1")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share"}:
+        raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be positive")
+    return value
+
+
+def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> EcoConfig:
+    """Read ``[tool.eco]`` from ``root/pyproject.toml`` and apply non-None ``overrides``."""
+    config = EcoConfig()
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
+        table = data.get("tool", {}).get("eco", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{pyproject}: [tool.eco] must be a table")
+        values = {}
+        for key, value in table.items():
+            name = key.replace("-", "_")
+            if name not in _FIELDS:
+                known = ", ".join(sorted(_FIELDS))
+                raise ConfigError(f"{pyproject}: unknown key [tool.eco] {key} (known: {known})")
+            values[name] = _check(name, value, str(pyproject))
+        config = replace(config, **values)
+    if overrides:
+        values = {k: _check(k, v, "command line") for k, v in overrides.items() if v is not None}
+        config = replace(config, **values)
+    return config

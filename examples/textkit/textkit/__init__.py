@@ -1,0 +1,1 @@
+"""textkit: tokenizing, counting and comparing documents."""
