@@ -1,0 +1,177 @@
+"""The `eco` command: parse, call the stage entry or the pipeline, render. Nothing else.
+
+Results go to stdout (the report, or with ``--json`` only the JSON document); progress,
+warnings and errors go to stderr. Exit codes: 0 the command did its job, 1 a rejected
+``verify`` or an ``antipatterns check`` with findings, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from eco import __version__
+from eco.errors import EcoError, PatchError
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+    console = _stderr()
+    if quiet:
+        yield lambda _msg: None
+    elif console.is_terminal:
+        with console.status("starting") as status:
+            yield lambda msg: status.update(msg)
+    else:
+        yield lambda msg: console.print(f"eco: {msg}", style="dim")
+
+
+def _dump(document: Any) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="eco")
+def cli() -> None:
+    """eco: profile, draft, verify and propose faster Python code."""
+
+
+@cli.command()
+@click.argument("repo", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--workload", help="Command to profile (default: [tool.eco] workload, else the pytest suite).")
+@click.option("--profile", "profiles", multiple=True, type=click.Path(path_type=Path),
+              help="Use an existing cProfile/pstats file instead of running the workload (repeatable).")
+@click.option("--drafter", type=click.Choice(["recipes"]), default="recipes", show_default=True)
+@click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
+@click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
+@click.option("--max-targets", type=int, help="Draft for at most this many hot functions (default 10).")
+@click.option("--apply", "apply_", is_flag=True, help="Write verified patches into the working tree.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter: str,
+            min_speedup: float | None, min_share: float | None, max_targets: int | None,
+            apply_: bool, as_json: bool, quiet: bool) -> int:
+    """Profile REPO, draft faster versions of its hot functions, verify and report them."""
+    from eco.config import load_config
+    from eco.pipeline import SuggestOptions, suggest as run_suggest
+    from eco.publish import apply_verified, render_report, result_document
+
+    root = repo.resolve()
+    if not root.is_dir():
+        raise click.BadParameter(f"{repo}: no such directory", param_hint="REPO")
+    config = load_config(root, {"workload": workload, "min_speedup": min_speedup,
+                                "min_share": min_share, "max_targets": max_targets})
+    with _progress(quiet) as progress:
+        result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles)), progress)
+    if as_json:
+        _dump(result_document(result))
+    else:
+        render_report(result, Console(highlight=False))
+    errors = [r for r in result.results if r.status == "error"]
+    for r in errors:
+        _stderr().print(f"eco: error: {r.reason}", markup=False)
+    if apply_:
+        written = apply_verified(result)
+        _stderr().print(f"eco: applied {len(written)} verified patch(es): {', '.join(written) or 'none'}")
+    return 2 if errors else 0
+
+
+@cli.command()
+@click.option("--target", required=True, metavar="FILE::QUALNAME", help="The function the patch optimizes.")
+@click.option("--patch", "patch_path", required=True, type=click.Path(allow_dash=True, path_type=Path),
+              help="Unified diff relative to the repository root ('-' for stdin).")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True)
+@click.option("--workload", help="Command whose calls of the target are captured and replayed.")
+@click.option("--min-speedup", type=float)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-q", "--quiet", is_flag=True)
+def verify(target: str, patch_path: Path, repo: Path, workload: str | None, min_speedup: float | None,
+           as_json: bool, quiet: bool) -> int:
+    """Verify one patch; exit 0 only if it is verified."""
+    from eco.config import load_config
+    from eco.pipeline import verify_patch
+    from eco.publish.verdict import render_verdict, verdict_document
+
+    if "::" not in target:
+        raise click.BadParameter("expected FILE::QUALNAME", param_hint="--target")
+    file, qualname = target.split("::", 1)
+    try:
+        patch = sys.stdin.read() if str(patch_path) == "-" else patch_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PatchError(f"{patch_path}: cannot be read ({exc})") from exc
+    root = repo.resolve()
+    config = load_config(root, {"workload": workload, "min_speedup": min_speedup})
+    with _progress(quiet) as progress:
+        verdict = verify_patch(root, config, file, qualname, patch, progress)
+    if as_json:
+        _dump(verdict_document(file, qualname, patch, verdict))
+    else:
+        render_verdict(file, qualname, verdict, Console(highlight=False))
+    return 0 if verdict.status == "verified" else 1
+
+
+@cli.command("profile")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True)
+@click.option("--min-share", type=float, default=0.0, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def profile_cmd(args: Sequence[str], repo: Path, min_share: float, as_json: bool) -> int:
+    """Rank hot functions: `eco profile FILE...` or `eco profile -- CMD ...`."""
+    import shlex
+    import time
+
+    from eco.pipeline import state_dir
+    from eco.profile import load_profile, profile_workload, workload_script
+    from eco.publish.profile_table import profile_document, render_profile
+
+    root = repo.resolve()
+    if not args:
+        raise click.UsageError("give profile files, or -- and a command to run")
+    if not all(Path(a).is_file() for a in args):
+        command = shlex.join(args)
+        out = state_dir(root) / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}.prof"
+        profile_workload(root, command, out)
+        script = workload_script(command, root)
+        result = load_profile([out], root, also_exclude=(script,) if script else ())
+        _stderr().print(f"eco: profile written to {out}")
+    else:
+        result = load_profile([Path(a) for a in args], root)
+    if as_json:
+        _dump(profile_document(result, min_share))
+    else:
+        render_profile(result, min_share, Console(highlight=False))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code instead of exiting (tests call this in-process)."""
+    try:
+        code = cli.main(args=list(argv) if argv is not None else None, prog_name="eco", standalone_mode=False)
+    except EcoError as exc:
+        _stderr().print(f"eco: error: {exc}", markup=False, soft_wrap=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        _stderr().print("eco: interrupted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        _stderr().print("eco: interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    if isinstance(code, int):
+        return code
+    return 0

@@ -1,0 +1,177 @@
+"""The loop every surface runs: profile → code → draft → verify, one result per target.
+
+The CLI, the nightly job and the GitHub App call `suggest`; none of them reaches into a
+stage directly. Stages never print: progress goes through the ``progress`` callback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from eco.capture.store import CaptureStore
+from eco.code import Target, locate, read_source, with_findings
+from eco.config import EcoConfig
+from eco.draft.records import Candidate
+from eco.errors import EcoError, ProfileError, SourceError
+from eco.profile import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_WORKLOAD,
+    HotFunction,
+    load_profile,
+    profile_workload,
+    workload_script,
+)
+from eco.results import FunctionResult, SuggestResult
+from eco.verify.records import Verdict
+from eco.verify.worktree import take_snapshot
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SuggestOptions:
+    root: Path
+    config: EcoConfig
+    profiles: Sequence[Path] = ()
+
+
+def state_dir(root: Path) -> Path:
+    """``.eco/`` under the project: profiles, captured inputs, results."""
+    path = root / ".eco"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> SuggestResult:
+    """Profile the project, draft candidates for its hot functions, and verify them."""
+    from eco.draft import detect, draft_recipes
+    from eco.verify.verifier import Verifier
+
+    root = options.root.resolve()
+    config = options.config
+    snapshot = take_snapshot(root)
+    workload = config.workload or DEFAULT_WORKLOAD
+    state = state_dir(root)
+    exclude = (*DEFAULT_EXCLUDE, *config.exclude)
+    script = workload_script(workload, root)
+    also_exclude = (script,) if script else ()
+
+    if options.profiles:
+        progress(f"reading {len(options.profiles)} profile file(s)")
+        profile = load_profile(options.profiles, root, exclude, also_exclude)
+    else:
+        progress(f"profiling the workload: {workload}")
+        out = state / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.prof"
+        profile_workload(root, workload, out, timeout_s=config.timeout)
+        profile = load_profile([out], root, exclude, also_exclude)
+
+    hot = profile.targets(config.min_share, config.max_share)[: config.max_targets]
+    results: list[FunctionResult] = []
+    located: list[Target] = []
+    for fn in hot:
+        try:
+            located.append(locate(fn, root))
+        except EcoError as exc:
+            results.append(FunctionResult(hot=fn, status="error", reason=str(exc)))
+    if not located:
+        return SuggestResult(root, workload, profile, tuple(results))
+
+    drafts: dict[tuple[str, str], list[Candidate]] = {}
+    targets: list[Target] = []
+    for target in located:
+        findings = [f for f in detect(target.file_source, target.file) if f.qualname == target.qualname]
+        target = with_findings(target, tuple(dict.fromkeys(f.id for f in findings)), 0)
+        drafts[(target.file, target.qualname)] = draft_recipes(target)
+        targets.append(target)
+
+    to_verify = [t for t in targets if drafts[(t.file, t.qualname)]]
+    captures: CaptureStore | None = None
+    if to_verify:
+        progress(f"capturing real calls of {len(to_verify)} function(s)")
+        captures = capture_inputs(root, workload, to_verify, state, config)
+
+    verdicts: dict[tuple[str, str], FunctionResult] = {}
+    if to_verify:
+        with Verifier(snapshot, config, captures, progress) as verifier:
+            verifier.check_baseline()
+            for target in to_verify:
+                key = (target.file, target.qualname)
+                summary = captures.summary(*key) if captures else None
+                target = replace(target, captured_calls=summary.stored if summary else 0)
+                candidates = drafts[key]
+                last: FunctionResult | None = None
+                for index, candidate in enumerate(candidates, 1):
+                    progress(f"verifying {target.qualname} ({candidate.antipattern}), candidate {index} of {len(candidates)}")
+                    verdict = verifier.verify(target.file, target.qualname, candidate.patch)
+                    last = FunctionResult(hot=target.hot, status=verdict.status, reason=verdict.reason,
+                                          target=target, candidate=candidate, verdict=verdict, tried=index)
+                    if verdict.status == "verified":
+                        break
+                assert last is not None
+                verdicts[key] = last
+
+    for target in targets:
+        key = (target.file, target.qualname)
+        if key in verdicts:
+            results.append(verdicts[key])
+        else:
+            why = ("anti-patterns found but no fix is provably safe here: " + ", ".join(target.antipatterns)
+                   if target.antipatterns else "no known anti-pattern in this function")
+            results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=why, target=target))
+    order = {(h.file, h.qualname): i for i, h in enumerate(hot)}
+    results.sort(key=lambda r: order.get((r.hot.file, r.hot.qualname), 0))
+    return SuggestResult(root, workload, profile, tuple(results))
+
+
+def capture_inputs(
+    root: Path, workload: str, targets: Sequence[Target], state: Path, config: EcoConfig
+) -> CaptureStore:
+    """Run the workload again under the call-capturing tracer for ``targets``.
+
+    Capture is a second run so that the tracer's overhead never distorts the profile.
+    """
+    db = state / "captures.sqlite"
+    spec = state / "capture-spec.json"
+    spec.write_text(json.dumps({
+        "db": str(db),
+        "max_calls": config.capture_calls,
+        "max_call_bytes": 1 << 20,
+        "max_total_bytes": 16 << 20,
+        "targets": [
+            {"path": str((root / t.file).resolve()), "line": t.hot.line, "name": t.qualname.split(".")[-1],
+             "file": t.file, "qualname": t.qualname}
+            for t in targets
+        ],
+    }), encoding="utf-8")
+    profile_workload(root, workload, state / "capture.prof", timeout_s=config.timeout * 3, capture_spec=spec)
+    if not db.exists():
+        raise ProfileError(f"{db}: the capture run wrote no database")
+    return CaptureStore(db)
+
+
+def verify_patch(
+    root: Path, config: EcoConfig, file: str, qualname: str, patch: str, progress: Progress = lambda _m: None
+) -> Verdict:
+    """`eco verify`: the cascade for one patch from anywhere (a person, a tool, an LLM)."""
+    from eco.pysource import find_function, parse_functions
+    from eco.verify.verifier import Verifier
+
+    root = root.resolve()
+    snapshot = take_snapshot(root)
+    source = read_source(root, file)
+    fn = find_function(parse_functions(source.encode("utf-8")), qualname)
+    if fn is None:
+        raise SourceError(f"{file}: function {qualname} not found")
+    hot = HotFunction(file=file, qualname=fn.qualname, line=fn.start_line, self_s=0.0, total_s=0.0, share=0.0, calls=0)
+    target = locate(hot, root)
+    workload = config.workload or DEFAULT_WORKLOAD
+    progress(f"capturing real calls of {qualname} from: {workload}")
+    captures = capture_inputs(root, workload, [target], state_dir(root), config)
+    with Verifier(snapshot, config, captures, progress) as verifier:
+        verifier.check_baseline()
+        return verifier.verify(file, fn.qualname, patch)

@@ -1,0 +1,52 @@
+"""The result document (`eco suggest --json`), exactly as DESIGN.md specifies it.
+
+Format history: 0.1.0 — first version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eco import __version__
+from eco.results import FunctionResult, SuggestResult
+
+
+def result_entry(result: FunctionResult) -> dict[str, Any]:
+    """One entry of ``results``."""
+    verdict = result.verdict
+    candidate = result.candidate
+    bench = verdict.benchmark if verdict else None
+    tests = verdict.tests if verdict else None
+    equivalence = verdict.equivalence if verdict else None
+    antipattern = candidate.antipattern if candidate else (
+        result.target.antipatterns[0] if result.target and result.target.antipatterns else None
+    )
+    return {
+        "file": result.hot.file,
+        "qualname": result.hot.qualname,
+        "status": result.status,
+        "reason": result.reason,
+        "profile_share": round(result.hot.share, 6),
+        "antipattern": antipattern,
+        "drafter": candidate.drafter if candidate else None,
+        "precedents": [],
+        "tests": {"command": tests.command, "passed": tests.passed, "failed": tests.failed + tests.errors}
+        if tests else None,
+        "equivalence": {"inputs": equivalence.inputs, "mismatches": equivalence.mismatches,
+                        "uncapturable": equivalence.uncapturable} if equivalence else None,
+        "speedup": round(bench.speedup, 4) if bench else None,
+        "ci95": [round(bench.ci95[0], 4), round(bench.ci95[1], 4)] if bench else None,
+        "patch": candidate.patch if candidate else None,
+        "stages": [{"name": s.name, "ok": s.ok, "detail": s.detail} for s in verdict.stages] if verdict else [],
+        "notes": list(verdict.notes) if verdict else [],
+    }
+
+
+def result_document(result: SuggestResult) -> dict[str, Any]:
+    """The whole document: version, repository, workload, one entry per hot function."""
+    return {
+        "eco_version": __version__,
+        "repo": str(result.root),
+        "workload": result.workload,
+        "results": [result_entry(r) for r in result.results],
+    }
