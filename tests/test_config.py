@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eco.config import EcoConfig, load_config
+from eco.errors import ConfigError
+
+
+def _write(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname='x'\n\n[tool.eco]\n{table}\n")
+    return tmp_path
+
+
+def test_defaults_table_and_overrides(tmp_path: Path) -> None:
+    assert load_config(tmp_path) == EcoConfig()
+    root = _write(tmp_path, 'workload = "python w.py"\nmin-speedup = 1.2\nexclude = ["gen/*"]')
+    config = load_config(root, {"min_speedup": 1.5, "workload": None})
+    assert config.workload == "python w.py"
+    assert config.min_speedup == 1.5
+    assert config.exclude == ("gen/*",)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("min_speedup = 'fast'", r"min_speedup = 'fast' has the wrong type"),
+        ("min_speedup = 0.9", "must be at least 1.0"),
+        ("min_share = 2", "must be between 0 and 1"),
+        ("workload = ''", "workload must be a non-empty string"),
+        ("wrkload = 'python x.py'", "unknown key \\[tool.eco\\] wrkload"),
+        ("exclude = 'gen'", "exclude must be a list"),
+        ("max_targets = 0", "must be positive"),
+    ],
+)
+def test_bad_values_name_key_and_value(tmp_path: Path, table: str, message: str) -> None:
+    root = _write(tmp_path, table)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(root)
+    assert "pyproject.toml" in str(info.value)
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.eco\n")
+    with pytest.raises(ConfigError, match="pyproject.toml: not valid TOML"):
+        load_config(tmp_path)
