@@ -1,6 +1,9 @@
 """The verification cascade, cheapest check first; the first failure is the reason.
 
-    compile → scope → tests → equivalence → benchmark
+    compile → scope → tests that exercise the target → equivalence → benchmark → full suite
+
+The tests that exercise the target are found once on the baseline with per-test
+coverage contexts; when that cannot be known the whole suite runs at the tests stage.
 
 A candidate is ``verified`` only when its tests pass (failures that already happen on
 the unchanged code are excluded and noted, never blamed on it), replaying the calls
@@ -23,12 +26,13 @@ from types import TracebackType
 from eco.capture.store import CaptureStore
 from eco.config import EcoConfig
 from eco.errors import BaselineTestsFailed, EcoError, PatchError
-from eco.pysource import check_syntax
+from eco.pysource import check_syntax, find_function, parse_functions
 from eco.verify.bench import BenchSettings, benchmark
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
 from eco.verify.replay import ReplayOutcome, compare, replay
 from eco.verify.sandbox import Limits
 from eco.verify.scope import check_scope
+from eco.verify.selection import covering_tests
 from eco.verify.testrun import run_tests
 from eco.verify.worktree import Snapshot, apply_patch, patched_files, worktree
 
@@ -71,6 +75,7 @@ class Verifier:
         #: Tests that fail on the baseline only sometimes: deselected for every candidate.
         self.flaky: tuple[str, ...] = ()
         self._replays: dict[tuple[str, str], ReplayOutcome] = {}
+        self._covering: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
     def __enter__(self) -> Verifier:
         self._work = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="eco-verify-")))
@@ -110,6 +115,20 @@ class Verifier:
         self.baseline_tests = first
         return first
 
+    def covering(self, file: str, qualname: str) -> tuple[str, ...] | None:
+        """The baseline tests that exercise ``qualname`` (cached); None when unknown."""
+        key = (file, qualname)
+        if key not in self._covering:
+            fn = find_function(parse_functions((self.baseline_dir / file).read_bytes()), qualname)
+            if fn is None:
+                self._covering[key] = None
+            else:
+                self.progress(f"{qualname}: finding the tests that exercise it")
+                found = covering_tests(self.baseline_dir, self.config.test_command, file,
+                                       (fn.start_line, fn.end_line), self.limits)
+                self._covering[key] = None if found is None else tuple(t for t in found if t not in self.flaky)
+        return self._covering[key]
+
     def verify(self, file: str, qualname: str, patch: str) -> Verdict:
         """Run the cascade for one patch; never raises for a bad candidate."""
         stages = _Stages()
@@ -148,17 +167,19 @@ class Verifier:
             stages.add("scope", True, f"only {qualname} changed; signature unchanged", started)
 
             started = time.perf_counter()
-            self.progress(f"{qualname}: running tests")
-            tests = run_tests(cand_dir, self.config.test_command, self.limits, deselect=self.flaky)
-            if not tests.ok:
-                if tests.timed_out:
-                    why = f"the tests timed out after {self.config.timeout:.0f} s"
-                elif tests.failures:
-                    why = f"{tests.failed + tests.errors} test(s) fail: {', '.join(tests.failures[:5])}"
-                else:
-                    why = f"the test command failed: {_last_line(tests.output_tail)}"
-                return reject("tests", why, started, tests=tests)
-            stages.add("tests", True, f"{tests.passed} passed ({tests.command})", started)
+            selected = self.covering(file, qualname)
+            tests: TestRun | None = None
+            if selected == ():
+                notes.append(f"no test exercises {qualname}; the whole suite runs after the benchmark")
+                stages.add("tests", True, f"no test exercises {qualname}", started)
+            else:
+                what = f"{len(selected)} test(s) that exercise it" if selected else "the test suite"
+                self.progress(f"{qualname}: running {what}")
+                tests = run_tests(cand_dir, self.config.test_command, self.limits,
+                                  select=selected or (), deselect=self.flaky)
+                if not tests.ok:
+                    return reject("tests", _test_failure(tests, self.config.timeout), started, tests=tests)
+                stages.add("tests", True, f"{tests.passed} passed ({what})", started)
 
             started = time.perf_counter()
             calls = self.captures.calls(file, qualname) if self.captures else []
@@ -206,8 +227,26 @@ class Verifier:
                 return reject("benchmark", f"{figure} is not reliably at least {bench.required:.2f}x", started,
                               tests=tests, equivalence=equivalence, benchmark=bench)
             stages.add("benchmark", True, figure, started)
+
+            if selected is not None:
+                started = time.perf_counter()
+                self.progress(f"{qualname}: running the whole test suite")
+                full = run_tests(cand_dir, self.config.test_command, self.limits, deselect=self.flaky)
+                if not full.ok:
+                    return reject("full-tests", _test_failure(full, self.config.timeout), started,
+                                  tests=full, equivalence=equivalence, benchmark=bench)
+                stages.add("full-tests", True, f"{full.passed} passed ({full.command})", started)
+                tests = full
         return Verdict(status="verified", reason="", stages=tuple(stages.done), tests=tests,
                        equivalence=equivalence, benchmark=bench, notes=tuple(notes))
+
+
+def _test_failure(tests: TestRun, timeout: float) -> str:
+    if tests.timed_out:
+        return f"the tests timed out after {timeout:.0f} s"
+    if tests.failures:
+        return f"{tests.failed + tests.errors} test(s) fail: {', '.join(tests.failures[:5])}"
+    return f"the test command failed: {_last_line(tests.output_tail)}"
 
 
 def _last_line(text: str) -> str:
