@@ -1,0 +1,308 @@
+"""Run code under test in a child process that cannot see eco's secrets or outlive its limits.
+
+Every command that executes repository code (tests, replay, benchmarks, workloads) goes
+through `run_sandboxed`. What the child gets:
+
+- an environment built from scratch (`scrubbed_env`): PATH, a C.UTF-8 locale, a fresh
+  temporary HOME and TMPDIR (removed afterwards), PYTHONHASHSEED=0,
+  PYTHONDONTWRITEBYTECODE=1, VIRTUAL_ENV when eco itself runs in one, and what the caller
+  passes in ``extra_env``. Nothing else from ``os.environ`` passes: no tokens, no API keys;
+- its own session and process group, killed as a whole (SIGKILL) on timeout, on Ctrl-C in
+  eco, and after the child exits, so grandchildren it left behind die with it;
+- resource limits: address space (``memory_mb``), CPU seconds (``cpu_s``), no core dumps;
+- an empty network namespace when ``Limits.network`` is False and the host allows it
+  (``unshare -n`` as root, ``unshare -r -n`` otherwise). Where it does not,
+  `network_isolation_available` is False so callers can say the run had network access.
+
+The file system is not isolated: the child can write wherever the user running eco can.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+__all__ = [
+    "Limits",
+    "SandboxResult",
+    "network_isolation_available",
+    "run_sandboxed",
+    "scrubbed_env",
+]
+
+#: The most output kept from each stream; older output is dropped.
+OUTPUT_LIMIT = 1 << 20
+#: How long to keep reading after the child exits, if something it spawned escaped the
+#: process group and still holds the pipes open.
+_DRAIN_GRACE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a sandboxed command may use."""
+
+    #: Wall-clock seconds before the whole process group is killed.
+    timeout_s: float = 600.0
+    #: Address-space limit per process (RLIMIT_AS), or None for no limit.
+    memory_mb: int | None = 4096
+    #: CPU-seconds limit per process (RLIMIT_CPU), or None for no limit.
+    cpu_s: int | None = None
+    #: Whether the child may use the network. False isolates it where the host allows.
+    network: bool = False
+
+
+@dataclass(frozen=True)
+class SandboxResult:
+    """What a sandboxed command did."""
+
+    #: Exit status; negative for a signal (as `subprocess` reports it).
+    returncode: int
+    #: The last `OUTPUT_LIMIT` bytes of each stream, decoded as UTF-8 (bad bytes replaced).
+    stdout: str
+    stderr: str
+    #: True when the command was killed for running past ``Limits.timeout_s``.
+    timed_out: bool
+    #: Wall-clock seconds the command ran.
+    seconds: float
+
+
+def scrubbed_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a child gets: built from scratch, never copied from ``os.environ``.
+
+    Args:
+        home: The child's HOME; TMPDIR is ``home / "tmp"``, created here if missing.
+        extra: Variables the caller adds (they win over the defaults).
+
+    Returns:
+        A new dict; only PATH and VIRTUAL_ENV are read from eco's own environment. PATH
+        starts with the directory of eco's own interpreter.
+    """
+    tmp = home / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    # eco's own interpreter directory first: `python` and `pytest` then mean the
+    # interpreter eco runs under, even where PATH holds shims (pyenv) that need a HOME.
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", os.defpath)])
+    env = {
+        "PATH": path,
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        # A fixed hash seed makes set/dict-of-str iteration order the same on the
+        # baseline and the candidate side, so equal code replays equally.
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv:
+        env["VIRTUAL_ENV"] = venv
+    if extra:
+        env.update(extra)
+    return env
+
+
+@lru_cache(maxsize=1)
+def _unshare_prefix() -> tuple[str, ...] | None:
+    """The argv prefix that gives a child an empty network namespace, or None."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    candidates: list[tuple[str, ...]] = [(unshare, "-n")] if os.geteuid() == 0 else []
+    candidates.append((unshare, "-r", "-n"))
+    true = shutil.which("true") or "/bin/true"
+    for prefix in candidates:
+        try:
+            probe = subprocess.run(
+                [*prefix, true],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0:
+            return prefix
+    return None
+
+
+def network_isolation_available() -> bool:
+    """Whether `run_sandboxed` can cut a child off the network on this host (probed once)."""
+    return _unshare_prefix() is not None
+
+
+def _limit_setter(limits: Limits) -> Callable[[], None]:
+    memory = limits.memory_mb
+    cpu = limits.cpu_s
+
+    def apply() -> None:  # runs in the child between fork and exec
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if memory is not None:
+            size = memory * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        if cpu is not None:
+            # The soft limit sends SIGXCPU; the hard one a second later kills.
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+
+    return apply
+
+
+class _Tail:
+    """The last `OUTPUT_LIMIT` bytes written to a stream."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def add(self, chunk: bytes) -> None:
+        self.data += chunk
+        if len(self.data) > 2 * OUTPUT_LIMIT:
+            del self.data[: len(self.data) - OUTPUT_LIMIT]
+
+    def text(self) -> str:
+        return bytes(self.data[-OUTPUT_LIMIT:]).decode("utf-8", "replace")
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _exited(pid: int) -> bool:
+    """True once ``pid`` has exited; leaves it unreaped so its group id stays reserved."""
+    try:
+        info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return True
+    return info is not None
+
+
+def run_sandboxed(
+    argv: Sequence[str],
+    cwd: Path,
+    limits: Limits = Limits(),  # frozen, so a shared default is safe
+    extra_env: Mapping[str, str] | None = None,
+) -> SandboxResult:
+    """Run ``argv`` in ``cwd`` under ``limits`` and return what it did; never raises for the
+    child's own failures (a missing program is returncode 127 with the reason in stderr).
+
+    Args:
+        argv: The command; the program is looked up on the scrubbed PATH.
+        cwd: Working directory for the child.
+        limits: Time, memory, CPU and network limits.
+        extra_env: Variables added to `scrubbed_env` (e.g. PYTHONPATH).
+
+    Raises:
+        KeyboardInterrupt: re-raised after the child's whole process group is killed.
+    """
+    home = Path(tempfile.mkdtemp(prefix="eco-sandbox-"))
+    try:
+        env = scrubbed_env(home, extra_env)
+        command = list(argv)
+        if not limits.network:
+            prefix = _unshare_prefix()
+            if prefix is not None:
+                command = [*prefix, *command]
+        return _run(command, cwd, env, limits)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], limits: Limits) -> SandboxResult:
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=_limit_setter(limits),
+        )
+    except OSError as exc:
+        return SandboxResult(127, "", f"cannot run {command[0]!r}: {exc}\n", False, 0.0)
+    pgid = proc.pid  # start_new_session: the child leads its own group
+    tails = {"stdout": _Tail(), "stderr": _Tail()}
+    timed_out = False
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        timed_out = _pump(
+            proc,
+            {proc.stdout: tails["stdout"], proc.stderr: tails["stderr"]},
+            start + limits.timeout_s,
+            pgid,
+        )
+    except BaseException:
+        _kill_group(pgid)
+        proc.wait()
+        raise
+    finally:
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    # The leader has exited but is not reaped yet, so the group id cannot have been
+    # reused: kill whatever it left running, then reap.
+    _kill_group(pgid)
+    returncode = proc.wait()
+    return SandboxResult(
+        returncode=returncode,
+        stdout=tails["stdout"].text(),
+        stderr=tails["stderr"].text(),
+        timed_out=timed_out,
+        seconds=time.monotonic() - start,
+    )
+
+
+def _pump(
+    proc: subprocess.Popen[bytes], streams: dict[IO[bytes], _Tail], deadline: float, pgid: int
+) -> bool:
+    """Read both pipes until the child exits and they close; True if it timed out."""
+    timed_out = False
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        for stream in streams:
+            os.set_blocking(stream.fileno(), False)
+            selector.register(stream, selectors.EVENT_READ, stream)
+        while selector.get_map():
+            now = time.monotonic()
+            if exited_at is None and _exited(proc.pid):
+                # Orphans left in the group die now, so their ends of the pipes close.
+                _kill_group(pgid)
+                exited_at = now
+            if exited_at is not None and now - exited_at > _DRAIN_GRACE_S:
+                break  # something escaped the group and holds the pipes; stop reading
+            if now >= deadline and not timed_out:
+                timed_out = True
+                _kill_group(pgid)
+                exited_at = exited_at if exited_at is not None else now
+            for key, _ in selector.select(timeout=0.05):
+                ready: IO[bytes] = key.data
+                try:
+                    chunk = os.read(ready.fileno(), 65536)
+                except BlockingIOError:
+                    continue
+                if chunk:
+                    streams[ready].add(chunk)
+                else:
+                    selector.unregister(ready)
+    while not _exited(proc.pid):
+        if time.monotonic() >= deadline and not timed_out:
+            timed_out = True
+            _kill_group(pgid)
+        time.sleep(0.01)
+    return timed_out
