@@ -37,6 +37,7 @@ from typing import IO
 
 __all__ = [
     "Limits",
+    "eco_import_path",
     "SandboxResult",
     "network_isolation_available",
     "run_sandboxed",
@@ -138,6 +139,22 @@ def _unshare_prefix() -> tuple[str, ...] | None:
         if probe.returncode == 0:
             return prefix
     return None
+
+
+def eco_import_path(directory: Path) -> str:
+    """A PYTHONPATH entry that lets a sandboxed child ``import eco`` and nothing else.
+
+    eco need not be installed: ``directory`` gets a single symlink named ``eco`` to this
+    package, so the repository eco was run from (its ``tests``, ``examples``...) stays off
+    the child's path. Put the result in ``extra_env["PYTHONPATH"]``.
+    """
+    package = Path(__file__).resolve().parent.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    link = directory / "eco"
+    if not (link.is_symlink() and link.resolve() == package):
+        link.unlink(missing_ok=True)
+        link.symlink_to(package, target_is_directory=True)
+    return str(directory)
 
 
 def network_isolation_available() -> bool:
