@@ -1,16 +1,17 @@
 """Running a repository's tests in a worktree and reading what happened.
 
-For pytest commands eco adds ``--junitxml`` and reads the counts and failing test ids
-from it; for any other command the exit status is all there is.
+For pytest commands eco loads its own small plugin (`eco.verify.results_plugin`) and
+reads exact node ids and outcomes from it; for any other command the exit status is all
+there is.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -59,59 +60,29 @@ def run_tests(
     argv = test_argv(command)
     pytest = is_pytest(argv)
     with tempfile.TemporaryDirectory(prefix="eco-tests-") as tmp:
-        junit = Path(tmp) / "junit.xml"
+        results = Path(tmp) / "results.json"
         if pytest:
-            argv = [*argv, f"--junitxml={junit}", "-o", "junit_family=xunit2"]
+            argv = [*argv, "-p", "eco.verify.results_plugin"]
             argv += [f"--deselect={node}" for node in deselect]
             argv += list(select)
         result = run_sandboxed(argv, cwd=project_dir, limits=limits,
-                               extra_env={"PYTHONPATH": import_path(project_dir)})
+                               extra_env={"PYTHONPATH": import_path(project_dir),
+                                          "ECO_TEST_RESULTS": str(results)})
         tail = (result.stdout + result.stderr)[-4000:]
-        shown = " ".join(shlex.quote(a) for a in [Path(argv[0]).name, *argv[1:]] if not a.startswith("--junitxml"))
+        shown = command
         if result.timed_out:
             return TestRun(command=shown, passed=0, failed=0, timed_out=True, output_tail=tail)
-        if pytest and junit.exists():
-            passed, failed, errors, skipped, failures = _read_junit(junit)
+        if pytest and results.exists():
+            data = json.loads(results.read_text(encoding="utf-8"))
+            outcomes: dict[str, str] = data["outcomes"]
+            passed = sum(1 for o in outcomes.values() if o == "passed")
+            failed = sum(1 for o in outcomes.values() if o == "failed")
+            skipped = sum(1 for o in outcomes.values() if o == "skipped")
+            errors = sum(1 for o in outcomes.values() if o == "error") + len(data["collection_errors"])
+            failures = [n for n, o in outcomes.items() if o in {"failed", "error"}] + data["collection_errors"]
             if result.returncode not in (0, 1) and failed == 0 and errors == 0:
-                errors = 1  # collection or usage error, internal error, interrupted
+                errors = 1  # usage error, internal error, interrupted, no tests collected
             return TestRun(command=shown, passed=passed, failed=failed, errors=errors, skipped=skipped,
-                           failures=tuple(failures), output_tail=tail)
+                           failures=tuple(failures[:_MAX_FAILURES]), output_tail=tail)
         ok = result.returncode == 0
         return TestRun(command=shown, passed=1 if ok else 0, failed=0 if ok else 1, output_tail=tail)
-
-
-def _read_junit(path: Path) -> tuple[int, int, int, int, list[str]]:
-    tree = ET.parse(path)
-    passed = failed = errors = skipped = 0
-    failures: list[str] = []
-    for case in tree.iter("testcase"):
-        kinds = {child.tag for child in case}
-        node = _node_id(case)
-        if "failure" in kinds:
-            failed += 1
-            failures.append(node)
-        elif "error" in kinds:
-            errors += 1
-            failures.append(node)
-        elif "skipped" in kinds:
-            skipped += 1
-        else:
-            passed += 1
-    for suite in tree.iter("testsuite"):  # collection errors have no testcase of their own
-        declared = int(suite.get("errors", "0"))
-        counted = sum(1 for case in suite.iter("testcase") if any(c.tag == "error" for c in case))
-        errors += max(0, declared - counted)
-    return passed, failed, errors, skipped, failures[:_MAX_FAILURES]
-
-
-def _node_id(case: ET.Element) -> str:
-    classname = case.get("classname", "")
-    name = case.get("name", "")
-    parts = classname.split(".")
-    # pytest writes classname as dotted module path plus class; rebuild a node id.
-    module_parts: list[str] = []
-    cls_parts: list[str] = []
-    for part in parts:
-        (cls_parts if cls_parts or (part[:1].isupper()) else module_parts).append(part)
-    path = "/".join(module_parts) + ".py" if module_parts else ""
-    return "::".join(p for p in [path, *cls_parts, name] if p)
