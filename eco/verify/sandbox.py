@@ -37,8 +37,8 @@ from typing import IO
 
 __all__ = [
     "Limits",
-    "eco_import_path",
     "SandboxResult",
+    "eco_import_path",
     "network_isolation_available",
     "run_sandboxed",
     "scrubbed_env",

@@ -1,0 +1,199 @@
+"""Equivalence: replay captured calls on the baseline and on the candidate, then compare.
+
+`replay` runs `eco.verify.replay_worker` in a sandbox with the project as working
+directory; the worker imports the function from the project, calls it once per captured
+call and writes canonical outcomes as JSON, so eco never unpickles what the code under
+test produced. `compare` lines up two replays call by call: return value or exception,
+and every argument as it was after the call.
+
+Any failure (worker crash, timeout, import error, arguments that no longer bind) is a
+`ReplayOutcome` with ``ok=False``, and `compare` turns it into at least one mismatch: a
+replay that did not happen can never pass.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eco.errors import SourceError
+from eco.pysource import module_name_for
+from eco.verify.compare import describe, difference
+from eco.verify.records import Equivalence
+from eco.verify.sandbox import Limits, eco_import_path, run_sandboxed
+
+__all__ = ["ReplayOutcome", "compare", "replay", "worker_argv"]
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """One side's replay."""
+
+    ok: bool
+    #: One line saying why the replay failed (empty when ok).
+    error: str
+    #: Per call: ``{"returned", "raised", "args", "kwargs"}`` of canonical forms.
+    results: list[Any]
+
+
+def worker_argv(project_dir: Path, file: str, qualname: str) -> list[str]:
+    """The interpreter options and the target flags both workers take.
+
+    ``-P`` keeps the working directory (the project) off ``sys.path`` until the worker
+    has imported eco; the worker then puts the project's import root first itself.
+    """
+    module, root = module_name_for(project_dir / file, project_dir)
+    return [
+        "--project",
+        str(project_dir.resolve()),
+        "--module",
+        module,
+        "--import-root",
+        str(root),
+        "--qualname",
+        qualname,
+    ]
+
+
+def replay(
+    project_dir: Path,
+    file: str,
+    qualname: str,
+    calls: list[bytes],
+    out_dir: Path,
+    limits: Limits,
+) -> ReplayOutcome:
+    """Call ``file::qualname`` from ``project_dir`` on each captured call, sandboxed.
+
+    Args:
+        project_dir: The tree to import from (baseline or candidate worktree).
+        file: Repository-relative path of the function's file.
+        qualname: Dotted qualname (``func`` or ``Class.method``).
+        calls: Pickled ``(args, kwargs)`` blobs from `eco.capture.CaptureStore.calls`.
+        out_dir: Scratch directory for the calls file and the worker's JSON.
+        limits: Sandbox limits for the whole replay.
+    """
+    try:
+        target_flags = worker_argv(project_dir, file, qualname)
+    except SourceError as exc:
+        return ReplayOutcome(False, str(exc), [])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    calls_path = out_dir / "replay-calls.pickle"
+    result_path = out_dir / "replay-result.json"
+    calls_path.write_bytes(pickle.dumps(list(calls), protocol=pickle.HIGHEST_PROTOCOL))
+    result_path.unlink(missing_ok=True)
+    argv = [
+        sys.executable,
+        "-P",
+        "-m",
+        "eco.verify.replay_worker",
+        *target_flags,
+        "--calls",
+        str(calls_path.resolve()),
+        "--out",
+        str(result_path.resolve()),
+    ]
+    env = {"PYTHONPATH": eco_import_path(out_dir / "pythonpath")}
+    run = run_sandboxed(argv, project_dir, limits, env)
+    if run.timed_out:
+        return ReplayOutcome(False, f"replay timed out after {limits.timeout_s:g}s", [])
+    if not result_path.is_file():
+        return ReplayOutcome(
+            False, f"replay worker failed: {_last_line(run.stderr, run.returncode)}", []
+        )
+    try:
+        document = json.loads(result_path.read_text(encoding="utf-8"))
+        ok, error, results = bool(document["ok"]), str(document["error"]), document["results"]
+        if not isinstance(results, list):
+            raise TypeError("results is not a list")
+    except (ValueError, KeyError, TypeError) as exc:
+        return ReplayOutcome(False, f"replay worker wrote an unreadable result: {exc}", [])
+    if ok and len(results) != len(calls):
+        return ReplayOutcome(
+            False, f"replay worker returned {len(results)} of {len(calls)} calls", []
+        )
+    return ReplayOutcome(ok, error, results if ok else [])
+
+
+def _last_line(stderr: str, returncode: int) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else f"exit status {returncode}"
+
+
+def compare(
+    baseline: ReplayOutcome,
+    candidate: ReplayOutcome,
+    rel_tol: float = 1e-9,
+    abs_tol: float = 1e-12,
+) -> Equivalence:
+    """Compare two replays call by call. Floats match within ``math.isclose`` tolerance.
+
+    A failed replay on either side counts every call (at least one) as a mismatch.
+    ``inputs`` is the number of calls replayed; zero calls means nothing was shown.
+    """
+    if not baseline.ok:
+        n = max(1, len(candidate.results))
+        return Equivalence(0, n, first_mismatch=f"baseline replay failed: {baseline.error}")
+    n = len(baseline.results)
+    if not candidate.ok:
+        return Equivalence(
+            n, max(1, n), first_mismatch=f"candidate replay failed: {candidate.error}"
+        )
+    if len(candidate.results) != n:
+        return Equivalence(
+            n,
+            max(1, n),
+            first_mismatch=f"{n} calls replayed on baseline, {len(candidate.results)} on candidate",
+        )
+    mismatches = 0
+    first = ""
+    for index, (b, c) in enumerate(zip(baseline.results, candidate.results, strict=True)):
+        found = _call_difference(b, c, rel_tol, abs_tol)
+        if found:
+            mismatches += 1
+            if not first:
+                first = f"call {index + 1}: {found}"
+    return Equivalence(inputs=n, mismatches=mismatches, first_mismatch=first)
+
+
+def _outcome(result: dict[str, Any]) -> str:
+    raised = result.get("raised")
+    if raised:
+        return f"raised {str(raised.get('type', '')).rsplit('.', 1)[-1]}({raised.get('message', '')!r})"
+    return f"returned {describe(result.get('returned'))}"
+
+
+def _call_difference(b: Any, c: Any, rel_tol: float, abs_tol: float) -> str | None:
+    if not isinstance(b, dict) or not isinstance(c, dict):
+        return "malformed replay result"
+    b_raised, c_raised = b.get("raised"), c.get("raised")
+    if (b_raised is None) != (c_raised is None) or b_raised != c_raised:
+        return f"{_outcome(b)} on baseline, {_outcome(c)} on candidate"
+    if b_raised is None:
+        found = difference(b.get("returned"), c.get("returned"), rel_tol, abs_tol)
+        if found:
+            returned_b, returned_c = describe(b.get("returned")), describe(c.get("returned"))
+            return f"returned {returned_b} on baseline, {returned_c} on candidate ({found})"
+    b_args, c_args = b.get("args"), c.get("args")
+    found = difference(b_args, c_args, rel_tol, abs_tol)
+    if found:
+        return _argument(found)
+    found = difference(b.get("kwargs"), c.get("kwargs"), rel_tol, abs_tol)
+    if found:
+        return f"keyword arguments mutated differently: {found}"
+    return None
+
+
+def _argument(found: str) -> str:
+    """``"[0][2]: 1 != 2"`` -> ``"argument 0 mutated differently at [2]: 1 != 2"``."""
+    if found.startswith("[") and "]" in found:
+        index, rest = found[1:].split("]", 1)
+        if index.isdigit():
+            if rest.startswith(":"):
+                return f"argument {index} mutated differently{rest}"
+            return f"argument {index} mutated differently at {rest}"
+    return f"arguments mutated differently: {found}"

@@ -1,0 +1,193 @@
+"""The process that calls the code under test on captured inputs (run sandboxed).
+
+``python -P -m eco.verify.replay_worker --project DIR --module NAME --import-root DIR
+--qualname Q --calls FILE --out FILE`` writes ``{"ok": bool, "error": str, "results":
+[...]}`` to ``--out``: one canonical outcome per call (`eco.verify.compare.canonicalize`),
+``{"returned": form | null, "raised": {"type", "message"} | null, "args": form,
+"kwargs": form}``, the arguments as they are *after* the call (mutation is behaviour).
+
+`load_target` and `load_calls` are shared with the benchmark worker, so both time and
+check exactly the same callable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import pickle
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from eco.verify.compare import canonicalize
+
+__all__ = ["ReplaySetupError", "load_calls", "load_target", "main", "reset_state"]
+
+
+class ReplaySetupError(Exception):
+    """The target cannot be imported or resolved, or the captured calls cannot be loaded."""
+
+
+def load_target(
+    project: Path, module_name: str, import_root: Path, qualname: str
+) -> Callable[..., Any]:
+    """Import ``module_name`` from ``project`` and resolve ``qualname`` to the callable
+    the captured arguments fit.
+
+    The import root goes first on ``sys.path`` (then the project root) so the project's
+    copy wins over any installed one; the imported file is checked to be inside
+    ``project``. ``Class.method`` is looked up in the class ``__dict__``: a plain function
+    is called with the instance as ``args[0]`` (as the tracer captured it), a
+    staticmethod's or classmethod's ``__func__`` and a property's ``fget`` likewise.
+    Module functions are taken from the module attribute, so a decorator such as
+    ``lru_cache`` stays in the call path.
+    """
+    project = project.resolve()
+    for entry in reversed([str(import_root.resolve()), str(project)]):
+        if entry in sys.path:
+            sys.path.remove(entry)
+        sys.path.insert(0, entry)
+    try:
+        module = importlib.import_module(module_name)
+    except BaseException as exc:
+        raise ReplaySetupError(f"cannot import {module_name}: {type(exc).__name__}: {exc}") from exc
+    where = getattr(module, "__file__", None)
+    if not where or not Path(where).resolve().is_relative_to(project):
+        raise ReplaySetupError(
+            f"{module_name} was imported from {where}, not from {project}: an installed copy "
+            "shadowed it"
+        )
+    if "<locals>" in qualname.split("."):
+        raise ReplaySetupError(f"{qualname} is a nested function and cannot be called directly")
+    owner: Any = module
+    parts = qualname.split(".")
+    for part in parts[:-1]:
+        try:
+            owner = getattr(owner, part)
+        except AttributeError as exc:
+            raise ReplaySetupError(f"{module_name} has no {qualname}") from exc
+    name = parts[-1]
+    if isinstance(owner, type):
+        if name not in owner.__dict__:
+            raise ReplaySetupError(f"class {owner.__qualname__} does not define {name}")
+        raw = owner.__dict__[name]
+        if isinstance(raw, staticmethod | classmethod):
+            raw = raw.__func__
+        elif isinstance(raw, property):
+            raw = raw.fget
+        elif hasattr(raw, "func") and type(raw).__name__ == "cached_property":
+            raw = raw.func
+    else:
+        raw = getattr(owner, name, None)
+    if not callable(raw):
+        raise ReplaySetupError(f"{module_name}.{qualname} is not a function")
+    return raw  # type: ignore[no-any-return]
+
+
+def load_calls(path: Path) -> list[bytes]:
+    """The pickled calls the parent wrote: a pickle of a list of blobs."""
+    blobs = pickle.loads(path.read_bytes())
+    if not isinstance(blobs, list) or not all(isinstance(b, bytes) for b in blobs):
+        raise ReplaySetupError(f"{path}: not a list of captured calls")
+    return blobs
+
+
+def unpickle_call(blob: bytes, index: int) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """One call's ``(args, kwargs)``, fresh (so earlier calls' mutations cannot leak)."""
+    try:
+        args, kwargs = pickle.loads(blob)
+    except Exception as exc:
+        raise ReplaySetupError(
+            f"call {index + 1}: cannot load the captured arguments: {type(exc).__name__}: {exc}"
+        ) from exc
+    return tuple(args), dict(kwargs)
+
+
+def reset_state(target: Callable[..., Any]) -> None:
+    """What runs before every call: caches cleared, random generators seeded."""
+    clear = getattr(target, "cache_clear", None)
+    if callable(clear):
+        clear()
+    random.seed(0)
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed(0)
+
+
+def _check_binding(
+    target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], index: int
+) -> None:
+    try:
+        signature = inspect.signature(target)
+    except (TypeError, ValueError):
+        return  # some builtins have none; the call itself will say
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        # A harness problem, not behaviour: both sides "raising TypeError" must not count
+        # as equal.
+        raise ReplaySetupError(
+            f"call {index + 1}: captured arguments do not fit {signature}: {exc}"
+        ) from exc
+
+
+def _replay(target: Callable[..., Any], blobs: list[bytes]) -> list[dict[str, Any]]:
+    results = []
+    for index, blob in enumerate(blobs):
+        args, kwargs = unpickle_call(blob, index)
+        _check_binding(target, args, kwargs, index)
+        reset_state(target)
+        returned: Any = None
+        raised: dict[str, str] | None = None
+        try:
+            value = target(*args, **kwargs)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt are behaviour too
+            raised = {
+                "type": f"{type(exc).__module__}.{type(exc).__qualname__}",
+                "message": _message(exc),
+            }
+        else:
+            returned = canonicalize(value)
+        results.append(
+            {
+                "returned": returned,
+                "raised": raised,
+                "args": canonicalize(args),
+                "kwargs": canonicalize(kwargs),
+            }
+        )
+    return results
+
+
+def _message(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except Exception as err:
+        return f"<str() failed: {type(err).__name__}>"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="eco.verify.replay_worker")
+    for flag in ("--project", "--module", "--import-root", "--qualname", "--calls", "--out"):
+        parser.add_argument(flag, required=True)
+    opts = parser.parse_args(argv)
+    out = Path(opts.out)
+    try:
+        target = load_target(Path(opts.project), opts.module, Path(opts.import_root), opts.qualname)
+        blobs = load_calls(Path(opts.calls))
+        document: dict[str, Any] = {"ok": True, "error": "", "results": _replay(target, blobs)}
+    except ReplaySetupError as exc:
+        document = {"ok": False, "error": str(exc), "results": []}
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(document, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
