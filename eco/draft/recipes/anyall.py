@@ -1,0 +1,176 @@
+"""``any([...])`` / ``all([...])``: the list is built in full before the first answer is known.
+
+A generator lets ``any``/``all`` stop at the first decisive element. That skips evaluating the
+rest, so the rewrite is the same program only when evaluating an element has no side effects:
+the element and conditions may call nothing but a few pure builtins (and pure ``str`` methods
+on values known to be ``str``). ``sum([...])`` is reported, never rewritten: it consumes every
+element either way and the list is often the faster of the two.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from eco.draft.facts import STR, Scope, walk
+from eco.draft.recipes._common import module_level_message, short
+from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+
+__all__ = ["ANY_ALL", "materialized_list_in_any_all"]
+
+_PURE_CALLS = frozenset({"len", "isinstance", "abs", "bool", "ord", "chr"})
+_PURE_STR_METHODS = frozenset(
+    {
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "isspace",
+        "islower",
+        "isupper",
+        "isdecimal",
+        "isnumeric",
+        "isidentifier",
+        "isascii",
+        "lower",
+        "upper",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "casefold",
+        "count",
+        "find",
+        "rfind",
+    }
+)
+
+
+def materialized_list_in_any_all(scope: Scope) -> list[Site]:
+    sites = []
+    for node in scope.nodes():
+        if not (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value in ("any", "all", "sum")
+            and len(node.args) >= 1
+            and isinstance(node.args[0].value, cst.ListComp)
+        ):
+            continue
+        name = node.func.value
+        arg = node.args[0]
+        comp = arg.value
+        assert isinstance(comp, cst.ListComp)
+        if name == "sum":
+            sites.append(
+                Site(
+                    node,
+                    "`sum([...])` builds a list first; not fixed: a generator is not "
+                    "reliably faster for sum(), which consumes every element anyway",
+                    False,
+                )
+            )
+            continue
+        message = (
+            f"`{name}([...])` builds the whole list before answering; "
+            f"a generator lets {name}() stop at the first decisive element"
+        )
+        reason = None
+        if not scope.is_function:
+            reason = module_level_message()
+        elif not scope.facts.builtin(name):
+            reason = f"`{name}` is not the builtin here"
+        elif len(node.args) != 1 or arg.keyword is not None or arg.star:
+            reason = "the call has more than the one list argument"
+        else:
+            reason = _impure(scope, comp)
+        if reason is not None:
+            sites.append(Site(node, f"{message}; not fixed: {reason}", False))
+        else:
+            sites.append(Site(node, message, True, _plan(node)))
+    return sites
+
+
+def _lazy_parts(comp: cst.ListComp) -> list[cst.CSTNode]:
+    """What a generator would evaluate lazily: everything but the outermost iterable."""
+    parts: list[cst.CSTNode] = [comp.elt]
+    comp_for: cst.CompFor | None = comp.for_in
+    first = True
+    while comp_for is not None:
+        if comp_for.asynchronous is not None:
+            return []
+        if not first:
+            parts.append(comp_for.iter)
+        parts.extend(comp_for.ifs)
+        first = False
+        comp_for = comp_for.inner_for_in
+    return parts
+
+
+def _impure(scope: Scope, comp: cst.ListComp) -> str | None:
+    """Why short-circuiting could skip an effect, or None when the lazy parts are pure."""
+    parts = _lazy_parts(comp)
+    if not parts:
+        return "the comprehension is asynchronous"
+    facts = scope.facts
+    for part in parts:
+        for node in walk(part):
+            if isinstance(node, cst.Await | cst.Yield | cst.NamedExpr | cst.Lambda):
+                return f"`{short(scope, node, 30)}` is not a pure expression"
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if any(a.star for a in node.args):
+                return f"`{short(scope, node, 30)}` unpacks arguments"
+            if isinstance(func, cst.Name) and facts.builtin(func.value):
+                if func.value in _PURE_CALLS:
+                    continue
+                if (
+                    func.value in ("min", "max")
+                    and len(node.args) >= 2
+                    and all(a.keyword is None for a in node.args)
+                ):
+                    continue
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in _PURE_STR_METHODS
+                and facts.type_of(func.value) == STR
+            ):
+                continue
+            return f"the call `{short(scope, node, 30)}` might have side effects that short-circuiting would skip"
+    return None
+
+
+def _plan(call: cst.Call) -> Plan:
+    def to_generator(updated: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(updated, cst.Call)
+        arg = updated.args[0]
+        comp = arg.value
+        assert isinstance(comp, cst.ListComp)
+        generator = cst.GeneratorExp(
+            elt=comp.elt, for_in=comp.for_in, lpar=comp.lpar, rpar=comp.rpar
+        )
+        changes: dict[str, object] = {}
+        # Keep line breaks that sat just inside the brackets.
+        if not _empty(comp.lbracket.whitespace_after) and _empty(updated.whitespace_before_args):
+            changes["whitespace_before_args"] = comp.lbracket.whitespace_after
+        new_arg = arg.with_changes(value=generator)
+        if not _empty(comp.rbracket.whitespace_before) and _empty(arg.whitespace_after_arg):
+            new_arg = new_arg.with_changes(whitespace_after_arg=comp.rbracket.whitespace_before)
+        return updated.with_changes(args=[new_arg], **changes)
+
+    def plan(edit: Edit) -> None:
+        edit.replace_node(call, to_generator)
+
+    return plan
+
+
+def _empty(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
+
+
+ANY_ALL = Recipe(
+    "materialized_list_in_any_all",
+    materialized_list_in_any_all,
+    "`any`/`all` over a list comprehension evaluates every element before answering; over a "
+    "generator they stop at the first decisive element, and the elements here have no side effects.",
+)
