@@ -106,9 +106,10 @@ class _Apply(cst.CSTTransformer):
         self._replace = replace
         self._before = before
 
-    def on_leave(
+    # libcst types on_leave generically per node type; this one transformer handles all.
+    def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:  # type: ignore[override]
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
         key = id(original_node)
         result: cst.CSTNode | cst.RemovalSentinel = updated_node
         replacer = self._replace.get(key)
