@@ -40,21 +40,22 @@ class ReplayOutcome:
     results: list[Any]
 
 
-def worker_argv(project_dir: Path, file: str, qualname: str) -> list[str]:
-    """The interpreter options and the target flags both workers take.
+def worker_argv(project_dir: Path, file: str, qualname: str, prefix: str = "--") -> list[str]:
+    """The target flags both workers take (``--project``, ``--module``, ``--import-root``,
+    ``--qualname``; the benchmark worker spells them ``--eco-project``...).
 
-    ``-P`` keeps the working directory (the project) off ``sys.path`` until the worker
-    has imported eco; the worker then puts the project's import root first itself.
+    Raises:
+        SourceError: when no module name can be derived for ``file``.
     """
     module, root = module_name_for(project_dir / file, project_dir)
     return [
-        "--project",
+        f"{prefix}project",
         str(project_dir.resolve()),
-        "--module",
+        f"{prefix}module",
         module,
-        "--import-root",
+        f"{prefix}import-root",
         str(root),
-        "--qualname",
+        f"{prefix}qualname",
         qualname,
     ]
 
@@ -97,6 +98,8 @@ def replay(
         "--out",
         str(result_path.resolve()),
     ]
+    # -P keeps the working directory (the project) off sys.path until the worker has
+    # imported eco; the worker then puts the project's import root first itself.
     env = {"PYTHONPATH": eco_import_path(out_dir / "pythonpath")}
     run = run_sandboxed(argv, project_dir, limits, env)
     if run.timed_out:

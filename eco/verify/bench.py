@@ -1,0 +1,191 @@
+"""Benchmark: time baseline and candidate on the captured calls with pyperf, interleaved.
+
+Each *run* is one sandboxed ``python -m eco.verify.bench_worker`` (a pyperf master that
+spawns ``processes`` worker processes, each measuring ``values`` values after
+``warmups`` warmups; a value is one pass over all captured calls).
+
+Order: ``B C | C B | B C | C B ...`` (ABBA), one pair per round. The first baseline run
+calibrates pyperf's loop count; every later run, on both sides, is given that same
+``--loops`` so a value means the same amount of work everywhere. Alternating which side
+goes first cancels a linear drift of the machine (thermal, background load) between the
+two sides, which a plain ``B C B C`` order would turn into a bias of half a slot.
+
+Values are grouped per worker process and handed to `eco.verify.stats.bootstrap_speedup`;
+the result is `eco.verify.records.Benchmark`. A run that fails (crash, timeout, import
+error) raises `BenchmarkError`, naming the side.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyperf
+
+from eco.errors import SourceError
+from eco.verify.bench_worker import ERROR_PREFIX
+from eco.verify.records import Benchmark
+from eco.verify.replay import worker_argv
+from eco.verify.sandbox import Limits, eco_import_path, run_sandboxed
+from eco.verify.stats import bootstrap_speedup
+
+__all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule"]
+
+Side = Literal["baseline", "candidate"]
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """How much timing to do, and the bar for very fast functions."""
+
+    #: Baseline/candidate pairs of pyperf runs.
+    rounds: int = 4
+    #: pyperf worker processes per run.
+    processes: int = 2
+    #: Values per worker process.
+    values: int = 3
+    #: Warmup values per worker process (discarded).
+    warmups: int = 1
+    #: pyperf's minimum seconds per value when calibrating loops.
+    min_time: float = 0.1
+    #: Functions faster than this per call (baseline) must clear `fast_min_speedup`.
+    fast_function_s: float = 10e-6
+    fast_min_speedup: float = 1.25
+
+
+class BenchmarkError(Exception):
+    """A benchmark run failed; ``side`` says which tree, the message what was seen."""
+
+    def __init__(self, side: str, message: str) -> None:
+        super().__init__(f"{side}: {message}")
+        self.side = side
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[BenchmarkError], tuple[str, str]]:
+        return (type(self), (self.side, self.message))
+
+
+def schedule(rounds: int) -> list[Side]:
+    """The order of runs: ``B C`` in even rounds, ``C B`` in odd ones."""
+    order: list[Side] = []
+    for r in range(rounds):
+        order.extend(("baseline", "candidate") if r % 2 == 0 else ("candidate", "baseline"))
+    return order
+
+
+def benchmark(
+    baseline_dir: Path,
+    candidate_dir: Path,
+    file: str,
+    qualname: str,
+    calls: list[bytes],
+    min_speedup: float,
+    settings: BenchSettings,
+    limits: Limits,
+    work_dir: Path,
+) -> Benchmark:
+    """Time ``file::qualname`` in both trees on ``calls`` and estimate the speedup.
+
+    Args:
+        baseline_dir: The unchanged tree.
+        candidate_dir: The tree with the candidate applied.
+        file: Repository-relative path of the function's file.
+        qualname: Dotted qualname.
+        calls: Pickled ``(args, kwargs)`` blobs (`eco.capture.CaptureStore.calls`).
+        min_speedup: The configured minimum speedup (raised for very fast functions).
+        settings: Amount of timing.
+        limits: Sandbox limits for each pyperf run.
+        work_dir: Scratch directory (calls file, pyperf JSON files).
+
+    Raises:
+        BenchmarkError: no calls, or a run failed on one side.
+    """
+    if not calls:
+        raise BenchmarkError("baseline", "no captured calls to time")
+    if settings.rounds < 1 or settings.processes < 1 or settings.values < 1:
+        raise BenchmarkError("baseline", f"settings leave nothing to measure: {settings}")
+    dirs: dict[Side, Path] = {"baseline": baseline_dir, "candidate": candidate_dir}
+    flags: dict[Side, list[str]] = {}
+    for side, directory in dirs.items():
+        try:
+            flags[side] = worker_argv(directory, file, qualname, prefix="--eco-")
+        except SourceError as exc:
+            raise BenchmarkError(side, str(exc)) from exc
+    work_dir.mkdir(parents=True, exist_ok=True)
+    calls_path = (work_dir / "bench-calls.pickle").resolve()
+    calls_path.write_bytes(pickle.dumps(list(calls), protocol=pickle.HIGHEST_PROTOCOL))
+    env = {"PYTHONPATH": eco_import_path(work_dir / "pythonpath")}
+
+    clusters: dict[Side, list[list[float]]] = {"baseline": [], "candidate": []}
+    loops: int | None = None
+    for index, side in enumerate(schedule(settings.rounds)):
+        out = (work_dir / f"bench-{index + 1:02d}-{side}.json").resolve()
+        out.unlink(missing_ok=True)
+        argv = [
+            sys.executable,
+            "-P",
+            "-m",
+            "eco.verify.bench_worker",
+            *flags[side],
+            "--eco-calls",
+            str(calls_path),
+            "--processes",
+            str(settings.processes),
+            "--values",
+            str(settings.values),
+            "--warmups",
+            str(settings.warmups),
+            "--min-time",
+            repr(settings.min_time),
+            # The sandbox already scrubbed the environment; pass it on whole so the
+            # workers keep PYTHONHASHSEED, PYTHONPATH and the private TMPDIR.
+            "--copy-env",
+            "--quiet",
+            "--output",
+            str(out),
+        ]
+        if loops is not None:
+            argv += ["--loops", str(loops)]
+        run = run_sandboxed(argv, dirs[side], limits, env)
+        where = f"run {index + 1} of {2 * settings.rounds}"
+        if run.timed_out:
+            raise BenchmarkError(side, f"{where} timed out after {limits.timeout_s:g}s")
+        if run.returncode != 0 or not out.is_file():
+            raise BenchmarkError(side, f"{where} failed: {_reason(run.stderr, run.returncode)}")
+        try:
+            result = pyperf.Benchmark.load(str(out))
+            runs = [list(r.values) for r in result.get_runs() if r.values]
+            run_loops = result.get_loops()
+        except Exception as exc:  # pyperf raises plain ValueError/KeyError on bad JSON
+            raise BenchmarkError(side, f"{where}: unreadable pyperf result: {exc}") from exc
+        if not runs:
+            raise BenchmarkError(side, f"{where}: pyperf recorded no values")
+        if loops is None:
+            loops = max(1, round(run_loops))
+        clusters[side].extend(runs)
+
+    estimate = bootstrap_speedup(clusters["baseline"], clusters["candidate"])
+    required = min_speedup
+    if estimate.baseline_mean / len(calls) < settings.fast_function_s:
+        required = max(required, settings.fast_min_speedup)
+    return Benchmark(
+        baseline_s=estimate.baseline_mean,
+        candidate_s=estimate.candidate_mean,
+        speedup=estimate.speedup,
+        ci95=estimate.ci,
+        significant=estimate.significant,
+        required=required,
+        baseline_values=sum(len(c) for c in clusters["baseline"]),
+        candidate_values=sum(len(c) for c in clusters["candidate"]),
+    )
+
+
+def _reason(stderr: str, returncode: int) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(ERROR_PREFIX):
+            return line[len(ERROR_PREFIX) :]
+    return lines[-1][:300] if lines else f"exit status {returncode}"

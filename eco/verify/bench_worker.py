@@ -1,0 +1,101 @@
+"""The pyperf script that times one side (baseline or candidate) on the captured calls.
+
+``python -P -m eco.verify.bench_worker --eco-project DIR --eco-module NAME
+--eco-import-root DIR --eco-qualname Q --eco-calls FILE [pyperf options]``
+
+pyperf re-runs this module in its worker processes; eco's options reach them only through
+``Runner(add_cmdline_args=...)`` (without it workers silently run with defaults). One
+pyperf *value* is one pass over all captured calls. Per loop, untimed: a fresh unpickled
+copy of every call (so in-place mutation by an earlier pass cannot make later passes
+cheaper), ``cache_clear()`` on a memoized target, and the random seeds reset. Timed: the
+calls, with ``Exception`` caught the same way on both sides. Import and resolution are
+`eco.verify.replay_worker.load_target`, exactly as in the equivalence replay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from eco.verify.replay_worker import (
+    ReplaySetupError,
+    load_calls,
+    load_target,
+    reset_state,
+    unpickle_call,
+)
+
+__all__ = ["ERROR_PREFIX", "main"]
+
+#: Lines this worker prints to stderr when it cannot run the target; the parent
+#: reports the line instead of pyperf's traceback.
+ERROR_PREFIX = "eco-bench-error: "
+_FLAGS = ("--eco-project", "--eco-module", "--eco-import-root", "--eco-qualname", "--eco-calls")
+
+
+def _forward(cmd: list[str], args: argparse.Namespace) -> None:
+    for flag in _FLAGS:
+        cmd.extend((flag, getattr(args, flag[2:].replace("-", "_"))))
+
+
+def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
+    loaded: list[Any] = []
+
+    def time_func(loops: int) -> float:
+        if not loaded:
+            try:
+                target = load_target(
+                    Path(args.eco_project),
+                    args.eco_module,
+                    Path(args.eco_import_root),
+                    args.eco_qualname,
+                )
+                blobs = load_calls(Path(args.eco_calls))
+                # Unpickle once up front so a broken call fails here, not mid-timing.
+                for index, blob in enumerate(blobs):
+                    unpickle_call(blob, index)
+            except ReplaySetupError as exc:
+                sys.stderr.write(f"{ERROR_PREFIX}{exc}\n")
+                sys.stderr.flush()
+                raise SystemExit(2) from exc
+            loaded.extend((target, blobs))
+        target, blobs = loaded
+        gc.collect()
+        total = 0.0
+        perf_counter = time.perf_counter
+        for _ in range(loops):
+            calls = [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
+            reset_state(target)
+            start = perf_counter()
+            for call_args, call_kwargs in calls:
+                # try/except, not contextlib.suppress: no extra call inside the timing.
+                try:  # noqa: SIM105
+                    target(*call_args, **call_kwargs)
+                except Exception:
+                    pass
+            total += perf_counter() - start
+        return total
+
+    return time_func
+
+
+def main() -> None:
+    runner = pyperf.Runner(
+        add_cmdline_args=_forward,
+        program_args=("-P", "-m", "eco.verify.bench_worker"),
+    )
+    for flag in _FLAGS:
+        runner.argparser.add_argument(flag, required=True)
+    args = runner.parse_args()
+    runner.bench_time_func(args.eco_qualname, _make_time_func(args))
+
+
+if __name__ == "__main__":
+    main()

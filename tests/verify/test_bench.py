@@ -1,0 +1,133 @@
+"""The benchmark end to end: real pyperf runs, sandboxed, on tiny packages in tmp_path."""
+
+from __future__ import annotations
+
+import pickle
+import textwrap
+from pathlib import Path
+
+import pyperf
+import pytest
+
+from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule
+from eco.verify.sandbox import Limits
+
+TINY = BenchSettings(rounds=2, processes=2, values=3, warmups=1, min_time=0.01)
+LIMITS = Limits(timeout_s=120)
+
+QUADRATIC = """
+def dedupe(xs):
+    out = []
+    for x in xs:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+def ident(x):
+    return x
+"""
+
+LINEAR = """
+def dedupe(xs):
+    return list(dict.fromkeys(xs))
+
+
+def ident(x):
+    return x
+"""
+
+
+def project(root: Path, source: str) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "mod.py").write_text(textwrap.dedent(source))
+    return root
+
+
+CALLS = [pickle.dumps(((list(range(n)) * 2,), {})) for n in (200, 300, 250)]
+
+
+def test_schedule_is_abba() -> None:
+    assert schedule(3) == [
+        "baseline",
+        "candidate",
+        "candidate",
+        "baseline",
+        "baseline",
+        "candidate",
+    ]
+
+
+def test_quadratic_to_linear_is_a_significant_speedup(tmp_path: Path) -> None:
+    base = project(tmp_path / "base", QUADRATIC)
+    cand = project(tmp_path / "cand", LINEAR)
+    work = tmp_path / "work"
+    result = benchmark(base, cand, "pkg/mod.py", "dedupe", CALLS, 1.1, TINY, LIMITS, work)
+    assert result.significant
+    assert result.speedup > 1.5
+    assert result.ci95[0] > 1.5
+    assert result.ci95[0] <= result.speedup <= result.ci95[1]
+    assert result.required == 1.1
+    assert result.baseline_values == result.candidate_values == 2 * 2 * 3
+    assert result.baseline_s > result.candidate_s > 0
+    # Every run after the first was given the loop count the first baseline run
+    # calibrated, in the order B C C B.
+    files = sorted(work.glob("bench-*.json"))
+    assert [f.name.split("-")[2] for f in files] == [
+        "baseline.json",
+        "candidate.json",
+        "candidate.json",
+        "baseline.json",
+    ]
+    loops = {pyperf.Benchmark.load(str(f)).get_loops() for f in files}
+    assert len(loops) == 1
+
+
+def test_a_a_is_not_claimed_faster(tmp_path: Path) -> None:
+    base = project(tmp_path / "base", QUADRATIC)
+    same = project(tmp_path / "same", QUADRATIC)
+    result = benchmark(base, same, "pkg/mod.py", "dedupe", CALLS, 1.1, TINY, LIMITS, tmp_path / "w")
+    assert result.ci95[0] < 1.10
+    assert not (result.significant and result.speedup >= result.required)
+
+
+def test_very_fast_functions_must_clear_a_higher_bar(tmp_path: Path) -> None:
+    base = project(tmp_path / "base", QUADRATIC)
+    cand = project(tmp_path / "cand", LINEAR)
+    calls = [pickle.dumps(((n,), {})) for n in range(5)]
+    settings = BenchSettings(rounds=1, processes=2, values=2, warmups=0, min_time=0.005)
+    result = benchmark(
+        base, cand, "pkg/mod.py", "ident", calls, 1.1, settings, LIMITS, tmp_path / "w"
+    )
+    assert result.baseline_s / len(calls) < settings.fast_function_s
+    assert result.required == settings.fast_min_speedup
+
+
+def test_failures_name_the_side(tmp_path: Path) -> None:
+    base = project(tmp_path / "base", QUADRATIC)
+    broken = project(tmp_path / "broken", LINEAR + "\nraise RuntimeError('nope')\n")
+    settings = BenchSettings(rounds=1, processes=1, values=1, warmups=0, min_time=0.005)
+    with pytest.raises(BenchmarkError) as info:
+        benchmark(
+            base, broken, "pkg/mod.py", "dedupe", CALLS, 1.1, settings, LIMITS, tmp_path / "w"
+        )
+    assert info.value.side == "candidate"
+    assert info.value.message == "run 2 of 2 failed: cannot import pkg.mod: RuntimeError: nope"
+
+    with pytest.raises(BenchmarkError, match="no captured calls"):
+        benchmark(base, base, "pkg/mod.py", "dedupe", [], 1.1, settings, LIMITS, tmp_path / "w")
+
+    slow = project(tmp_path / "slow", "def dedupe(xs):\n    while True:\n        pass\n")
+    with pytest.raises(BenchmarkError, match=r"^candidate: run 2 of 2 timed out after 3s$"):
+        benchmark(
+            base,
+            slow,
+            "pkg/mod.py",
+            "dedupe",
+            CALLS,
+            1.1,
+            settings,
+            Limits(timeout_s=3),
+            tmp_path / "w",
+        )
