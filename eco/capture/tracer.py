@@ -269,7 +269,7 @@ _MISS: Any = object()
 _current: _Tracer | None = None
 
 
-def start(spec_path: Path) -> None:
+def start(spec_path: str | os.PathLike[str]) -> None:
     """Install the hook for the targets in the JSON spec at ``spec_path``.
 
     The spec: ``{"db": str, "max_calls": int, "max_call_bytes": int, "max_total_bytes": int,

@@ -25,7 +25,7 @@ from typing import Literal
 
 import pyperf
 
-from eco.errors import SourceError
+from eco.errors import EcoError, SourceError
 from eco.verify.bench_worker import ERROR_PREFIX
 from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
@@ -56,16 +56,17 @@ class BenchSettings:
     fast_min_speedup: float = 1.25
 
 
-class BenchmarkError(Exception):
-    """A benchmark run failed; ``side`` says which tree, the message what was seen."""
+class BenchmarkError(EcoError):
+    """A benchmark run failed: ``side`` names the tree, ``detail`` what was seen; the
+    message is ``"<side>: <detail>"``. The verifier turns it into a rejection."""
 
-    def __init__(self, side: str, message: str) -> None:
-        super().__init__(f"{side}: {message}")
+    def __init__(self, side: str, detail: str) -> None:
+        super().__init__(f"{side}: {detail}")
         self.side = side
-        self.message = message
+        self.detail = detail
 
-    def __reduce__(self) -> tuple[type[BenchmarkError], tuple[str, str]]:
-        return (type(self), (self.side, self.message))
+    def __reduce__(self) -> tuple[type[EcoError], tuple[str, ...]]:  # type: ignore[override]
+        return (type(self), (self.side, self.detail))
 
 
 def schedule(rounds: int) -> list[Side]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyperf
 import pytest
 
+from eco.errors import EcoError
 from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule
 from eco.verify.sandbox import Limits
 
@@ -113,7 +114,10 @@ def test_failures_name_the_side(tmp_path: Path) -> None:
             base, broken, "pkg/mod.py", "dedupe", CALLS, 1.1, settings, LIMITS, tmp_path / "w"
         )
     assert info.value.side == "candidate"
-    assert info.value.message == "run 2 of 2 failed: cannot import pkg.mod: RuntimeError: nope"
+    assert info.value.detail == "run 2 of 2 failed: cannot import pkg.mod: RuntimeError: nope"
+    assert str(info.value) == f"candidate: {info.value.detail}"
+    assert isinstance(info.value, EcoError)
+    assert pickle.loads(pickle.dumps(info.value)).detail == info.value.detail
 
     with pytest.raises(BenchmarkError, match="no captured calls"):
         benchmark(base, base, "pkg/mod.py", "dedupe", [], 1.1, settings, LIMITS, tmp_path / "w")
