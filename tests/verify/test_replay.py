@@ -391,3 +391,36 @@ def test_opaque_never_equals_itself_and_large_values_use_a_digest() -> None:
     cyclic: list[Any] = [1]
     cyclic.append(cyclic)
     assert canonicalize(cyclic) == {"t": "list", "v": [1, {"t": "cycle", "up": 1}]}
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: Any) -> None:
+        self.a = a
+
+
+class Plain:
+    def __init__(self, **attrs: Any) -> None:
+        self.__dict__.update(attrs)
+
+
+def test_objects_are_compared_by_their_state() -> None:
+    assert difference(canonicalize(Plain(x=1, y=[2])), canonicalize(Plain(y=[2], x=1))) is None
+    assert difference(canonicalize(Plain(x=1)), canonicalize(Plain(x=2))) == ".x: 1 != 2"
+    assert difference(canonicalize(Slotted(1)), canonicalize(Slotted(1))) is None
+    assert difference(canonicalize(Slotted(1)), canonicalize(Slotted(2))) == ".a: 1 != 2"
+    unset = canonicalize(Slotted(1))["attrs"]
+    assert unset == [["a", 1], ["b", {"t": "unset"}]]
+
+
+def test_numpy_arrays_compare_with_tolerance() -> None:
+    np = pytest.importorskip("numpy")
+    a = np.array([[0.1, 0.2], [0.3, float("nan")]])
+    assert difference(canonicalize(a), canonicalize(a + 1e-15)) is None
+    assert difference(canonicalize(a), canonicalize(a + 1e-3)) == "[0][0]: 0.1 != 0.101"
+    assert difference(canonicalize(a), canonicalize(a.astype(np.float32))) == (
+        "value: dtype 'float64' != 'float32'"
+    )
+    assert difference(canonicalize(a), canonicalize(a.reshape(4))) is not None
+    assert difference(canonicalize(np.int64(3)), canonicalize(3)) is not None
