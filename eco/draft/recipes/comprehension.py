@@ -18,7 +18,7 @@ from itertools import pairwise
 
 import libcst as cst
 
-from eco.draft.facts import Scope, target_names, walk
+from eco.draft.facts import Scope, Tree, target_names, walk
 from eco.draft.recipes._common import (
     contains_comment,
     in_nested_scope,
@@ -116,7 +116,7 @@ def append_loop_to_comprehension(scope: Scope) -> list[Site]:
             if reason is not None:
                 sites.append(Site(second, f"{message}; not fixed: {reason}", False))
             else:
-                sites.append(Site(second, message, True, _plan(first, second, shape)))
+                sites.append(Site(second, message, True, _plan(scope, first, second, shape)))
     return sites
 
 
@@ -225,11 +225,23 @@ def _read_outside(scope: Scope, loop: cst.For, name: str) -> str | None:
 
 
 def _plan(
+    scope: Scope,
     assign: cst.BaseStatement,
     loop: cst.For,
     shape: tuple[list[cst.For], list[cst.BaseExpression], cst.BaseExpression],
 ) -> Plan:
     fors, conditions, element = shape
+    tree = scope.tree
+    default = tree.module.default_indent
+
+    def moved(part: cst.BaseExpression) -> cst.BaseExpression:
+        # The part moves out of the loop's indented blocks: continuation lines inside its
+        # brackets are relative to the block, so give them back the indentation they lose.
+        extra = "".join(
+            block.indent if block.indent is not None else default
+            for block in _blocks_between(tree, part, loop)
+        )
+        return part.visit(_Reindent(extra)) if extra else part  # type: ignore[return-value]
 
     def build(updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, cst.SimpleStatementLine)
@@ -237,12 +249,19 @@ def _plan(
         assert isinstance(small, cst.Assign)
         comp_for: cst.CompFor | None = None
         for index, loop_for in reversed(list(enumerate(fors))):
-            ifs = [cst.CompIf(test=_guard(c)) for c in conditions] if index == len(fors) - 1 else []
+            ifs = (
+                [cst.CompIf(test=_guard(moved(c))) for c in conditions]
+                if index == len(fors) - 1
+                else []
+            )
             comp_for = cst.CompFor(
-                target=loop_for.target, iter=_guard(loop_for.iter), ifs=ifs, inner_for_in=comp_for
+                target=loop_for.target,
+                iter=_guard(moved(loop_for.iter)),
+                ifs=ifs,
+                inner_for_in=comp_for,
             )
         assert comp_for is not None
-        elt = element
+        elt = moved(element)
         if isinstance(elt, cst.GeneratorExp) and not elt.lpar:
             elt = elt.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         comp = cst.ListComp(elt=elt, for_in=comp_for)
@@ -253,6 +272,31 @@ def _plan(
         edit.replace_node(loop, lambda _updated: cst.RemovalSentinel.REMOVE)
 
     return plan
+
+
+def _blocks_between(tree: Tree, node: cst.CSTNode, loop: cst.For) -> list[cst.IndentedBlock]:
+    """The indented blocks of the loop that hold ``node``."""
+    blocks = []
+    for ancestor in tree.ancestors(node):
+        if ancestor is loop:
+            break
+        if isinstance(ancestor, cst.IndentedBlock):
+            blocks.append(ancestor)
+    return blocks
+
+
+class _Reindent(cst.CSTTransformer):
+    def __init__(self, extra: str) -> None:
+        super().__init__()
+        self.extra = extra
+
+    def leave_ParenthesizedWhitespace(
+        self, original_node: cst.ParenthesizedWhitespace, updated_node: cst.ParenthesizedWhitespace
+    ) -> cst.ParenthesizedWhitespace:
+        if not updated_node.indent:
+            return updated_node
+        last = updated_node.last_line
+        return updated_node.with_changes(last_line=cst.SimpleWhitespace(self.extra + last.value))
 
 
 def _guard(expr: cst.BaseExpression) -> cst.BaseExpression:

@@ -264,7 +264,9 @@ def _value_safe_use(scope: Scope, use: cst.Name) -> bool:
             and call.func.value in PURE_BUILTINS
             and scope.facts.builtin(call.func.value)
         )
-    return isinstance(parent, cst.If | cst.While | cst.UnaryOperation | cst.BooleanOperation)
+    return isinstance(
+        parent, cst.If | cst.While | cst.UnaryOperation | cst.BooleanOperation | cst.BinaryOperation
+    )
 
 
 def _plan(
