@@ -70,20 +70,28 @@ def _sorted_then_index(scope: Scope) -> list[Site]:
 
 def _string_concat_in_loop(scope: Scope) -> list[Site]:
     sites = []
+    facts = scope.facts
     for node in scope.nodes():
-        if (
+        if not (
             isinstance(node, cst.AugAssign)
             and isinstance(node.operator, cst.AddAssign)
             and isinstance(node.target, cst.Name)
             and scope.in_loop(node)
-            and scope.facts.name_type(node.target.value) == STR
         ):
-            name = node.target.value
+            continue
+        name = node.target.value
+        # Report-only, so a looser test than the recipes': the name starts out as a str, or
+        # what is added is one.
+        starts_as_str = any(
+            b.kind in ("assign", "param") and facts.binding_type(b) == STR
+            for b in facts.bindings.get(name, [])
+        )
+        if starts_as_str or facts.type_of(node.value) == STR:
             sites.append(
                 Site(
                     node,
-                    f"`{name} += ...` in a loop may copy the string each time; "
-                    f"collect the parts in a list and `''.join()` them; not fixed: report-only",
+                    f"`{name} += ...` in a loop may copy the string each time; collect the parts "
+                    "in a list and `''.join()` them; not fixed: report-only",
                     False,
                 )
             )

@@ -632,7 +632,7 @@ class Facts:
         for binding in self.bindings[name]:
             if id(binding.node) in seen:
                 return None
-            ty = self._binding_type(binding, seen | {id(binding.node)})
+            ty = self.binding_type(binding, seen | {id(binding.node)})
             if ty is None:
                 return None
             result |= ty
@@ -669,7 +669,8 @@ class Facts:
     def _inside(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
         return node is container or any(a is container for a in self.tree.ancestors(node))
 
-    def _binding_type(self, binding: Binding, seen: frozenset[int]) -> Ty:
+    def binding_type(self, binding: Binding, seen: frozenset[int] = frozenset()) -> Ty:
+        """The types one binding gives its name."""
         if binding.kind == "param":
             param = binding.node
             if isinstance(param, cst.Param) and param.star in ("*", "**"):
