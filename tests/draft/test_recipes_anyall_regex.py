@@ -15,13 +15,13 @@ def test_any_and_all_get_generators() -> None:
         def check(words: list[str], limit: int) -> bool:
             long = any([len(w) > limit for w in words])
             clean = all([w.isalpha() and not w.startswith("x") for w in words if w])
-            return long and clean and all([isinstance(v, int) for row in [[1]] for v in row])
+            return long and clean and all([isinstance(v, int) for n in [1, 2] for v in range(n)])
         """,
         """
         def check(words: list[str], limit: int) -> bool:
             long = any(len(w) > limit for w in words)
             clean = all(w.isalpha() and not w.startswith("x") for w in words if w)
-            return long and clean and all(isinstance(v, int) for row in [[1]] for v in row)
+            return long and clean and all(isinstance(v, int) for n in [1, 2] for v in range(n))
         """,
         ANY,
     )
@@ -91,8 +91,26 @@ def test_multiline_list_keeps_its_line_breaks() -> None:
         """,
         # min() over one iterable could consume an iterator
         """
-        def f(rows, it):
+        def f(rows: list[int], it) -> bool:
             return any([min(it) > r for r in rows])
+        """,
+        # an iterator the caller goes on using: the generator would stop consuming it early
+        """
+        from typing import Iterator
+
+
+        def f(it: Iterator[int]) -> bool:
+            return any([x > 2 for x in it])
+        """,
+        # a generator with side effects
+        """
+        def f(read) -> bool:
+            return any([x > 2 for x in read()])
+        """,
+        # an inner iterable of unknown kind
+        """
+        def f(rows: list[list[int]]) -> bool:
+            return any([x > 2 for row in rows for x in row])
         """,
     ],
 )

@@ -141,6 +141,19 @@ def test_counting_init_then_increment_and_annotated_param() -> None:
                     d[w] = 1
             return d
         """,
+        # an elif branch is not a statement of its own
+        """
+        def f(words: list[str], skip: bool) -> dict[str, int]:
+            d = {}
+            for w in words:
+                if skip:
+                    pass
+                elif w in d:
+                    d[w] += 1
+                else:
+                    d[w] = 1
+            return d
+        """,
         # elif, not else
         """
         def f(words: list[str]) -> dict[str, int]:
@@ -341,6 +354,16 @@ def test_append_loop_nested_for_and_iterables_that_need_parentheses() -> None:
             out = []
             for self.x in xs:
                 out.append(self.x)
+            return out
+        """,
+        # a closure reads the list while the loop builds it
+        """
+        def f(xs: list[int]) -> list[int]:
+            def size() -> int:
+                return len(out)
+            out = []
+            for x in xs:
+                out.append(size())
             return out
         """,
         # the loop variable is used by a nested function

@@ -134,6 +134,11 @@ def test_comprehension_over_annotated_list_and_chars_of_a_str() -> None:
         def f(words: list[str], more: list[str]) -> list[str]:
             return [w for w in words if w in ["a", *more]]
         """,
+        # chained: the literal is also compared with `other`
+        """
+        def f(words: list[str], other: list[str]) -> list[str]:
+            return [w for w in words if w in ["a", "b"] == other]
+        """,
         # fewer than 4 elements and not in a loop
         """
         def f(w: str) -> bool:
@@ -301,6 +306,11 @@ def test_list_param_set_name_does_not_clash() -> None:
         def f(xs: list[int], ys: list[int]) -> list[int]:
             ys = ys + [1]
             return [x for x in xs if x in ys]
+        """,
+        # chained: the list itself is compared further along
+        """
+        def f(xs: list[int], ys: list[int], zs: list[int]) -> list[int]:
+            return [x for x in xs if x in ys == zs]
         """,
         # not in a loop: one scan is as good as building a set
         """

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import STR, Scope, walk
+from eco.draft.facts import BYTES, STR, Scope, walk
 from eco.draft.recipes._common import module_level_message, short
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 
 __all__ = ["ANY_ALL", "materialized_list_in_any_all"]
 
-_PURE_CALLS = frozenset({"len", "isinstance", "abs", "bool", "ord", "chr"})
+_PURE_CALLS = frozenset({"len", "isinstance", "abs", "bool", "ord", "chr", "range"})
 _PURE_STR_METHODS = frozenset(
     {
         "startswith",
@@ -112,6 +112,13 @@ def _impure(scope: Scope, comp: cst.ListComp) -> str | None:
     if not parts:
         return "the comprehension is asynchronous"
     facts = scope.facts
+    comp_for: cst.CompFor | None = comp.for_in
+    while comp_for is not None:
+        if not _safe_iterable(scope, comp_for.iter):
+            # A generator stops consuming the iterable early: fine for a list, not for an
+            # iterator the caller goes on using or a generator with side effects.
+            return f"iterating `{short(scope, comp_for.iter, 30)}` may consume an iterator or have side effects"
+        comp_for = comp_for.inner_for_in
     for part in parts:
         for node in walk(part):
             if isinstance(node, cst.Await | cst.Yield | cst.NamedExpr | cst.Lambda):
@@ -138,6 +145,110 @@ def _impure(scope: Scope, comp: cst.ListComp) -> str | None:
                 continue
             return f"the call `{short(scope, node, 30)}` might have side effects that short-circuiting would skip"
     return None
+
+
+_COLLECTION_ANNOTATIONS = frozenset(
+    {
+        "list",
+        "List",
+        "tuple",
+        "Tuple",
+        "Sequence",
+        "set",
+        "Set",
+        "frozenset",
+        "FrozenSet",
+        "AbstractSet",
+        "dict",
+        "Dict",
+        "Mapping",
+        "str",
+        "bytes",
+    }
+)
+_COPYING_CALLS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "dict"})
+_WRAPPING_CALLS = frozenset({"enumerate", "zip", "reversed"})
+
+
+def _safe_iterable(scope: Scope, node: cst.BaseExpression) -> bool:
+    """True when iterating ``node`` has no side effects and consumes nothing shared: a literal,
+    ``range()``, a str, a collection-annotated parameter, a local built as a collection."""
+    facts = scope.facts
+    if isinstance(
+        node,
+        cst.List
+        | cst.Tuple
+        | cst.Set
+        | cst.Dict
+        | cst.SimpleString
+        | cst.ConcatenatedString
+        | cst.FormattedString
+        | cst.ListComp
+        | cst.SetComp
+        | cst.DictComp,
+    ):
+        return True
+    if facts.type_of(node) in (STR, BYTES):
+        return True
+    if isinstance(node, cst.Call):
+        func = node.func
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        if len(positional) != len(node.args):
+            return False
+        if isinstance(func, cst.Name) and facts.builtin(func.value):
+            if func.value == "range" or func.value in _COPYING_CALLS:
+                return func.value == "range" or all(_safe_iterable(scope, a) for a in positional)
+            if func.value in _WRAPPING_CALLS:
+                return bool(positional) and all(_safe_iterable(scope, a) for a in positional)
+        if isinstance(func, cst.Attribute):
+            receiver = facts.type_of(func.value)
+            if func.attr.value in ("split", "rsplit", "splitlines") and receiver in (STR, BYTES):
+                return True
+            if func.attr.value in ("items", "keys", "values") and not node.args:
+                return isinstance(func.value, cst.Name) and _collection_name(
+                    scope, func.value.value
+                )
+        return False
+    if isinstance(node, cst.Name):
+        return _collection_name(scope, node.value)
+    return False
+
+
+def _collection_name(scope: Scope, name: str) -> bool:
+    facts = scope.facts
+    param = facts.bound_only_as_param(name)
+    if param is not None:
+        annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Subscript):
+            annotation = annotation.value
+        return isinstance(annotation, cst.Name) and annotation.value in _COLLECTION_ANNOTATIONS
+    bindings = facts.bindings.get(name, [])
+    if not bindings or name in facts.declared:
+        return False
+    for binding in bindings:
+        value = binding.value
+        if binding.kind != "assign" or value is None:
+            return False
+        if not (
+            isinstance(
+                value,
+                cst.List
+                | cst.Tuple
+                | cst.Set
+                | cst.Dict
+                | cst.ListComp
+                | cst.SetComp
+                | cst.DictComp,
+            )
+            or (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value in _COPYING_CALLS
+                and facts.builtin(value.func.value)
+            )
+        ):
+            return False
+    return True
 
 
 def _plan(call: cst.Call) -> Plan:

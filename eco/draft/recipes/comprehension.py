@@ -153,6 +153,11 @@ def _unsafe(
         return "the loop holds comments that the rewrite would drop"
     if out in facts.declared:
         return f"`{out}` is declared global or nonlocal"
+    if any(
+        in_nested_scope(tree, use, scope.node) for use in name_references(tree, scope.node, out)
+    ):
+        # A closure could look at `out` while the loop runs; the comprehension binds it after.
+        return f"`{out}` is used by a nested function or lambda"
     if tree.in_try_or_with(loop, scope.node):
         return "inside try/with an exception half-way through would leave a different list behind"
     # Names the loop binds, and every part the comprehension would evaluate.

@@ -78,8 +78,10 @@ def _membership(test: cst.BaseExpression) -> tuple[cst.BaseExpression, str, bool
 def dict_membership_then_index(scope: Scope) -> list[Site]:
     sites = []
     for node in scope.nodes():
-        if not isinstance(node, cst.If):
-            continue
+        if not isinstance(node, cst.If) or not isinstance(
+            scope.tree.parent(node), cst.IndentedBlock | cst.Module
+        ):
+            continue  # an `elif` is not a statement of its own
         found = _membership(node.test)
         if found is None:
             continue

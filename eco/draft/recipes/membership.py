@@ -59,6 +59,11 @@ def _membership_targets(
     return found
 
 
+def _chained_on(comparison: cst.Comparison, target: cst.ComparisonTarget) -> bool:
+    """True when the container is also the left operand of a later comparison (`x in [1] == y`)."""
+    return target is not comparison.comparisons[-1]
+
+
 def _operator(target: cst.ComparisonTarget) -> str:
     return "not in" if isinstance(target.operator, cst.NotIn) else "in"
 
@@ -92,6 +97,8 @@ def membership_in_list_literal(scope: Scope) -> list[Site]:
             reason = module_level_message()
         elif bad:
             reason = f"element `{short(scope, bad[0], 20)}` is not a hashable constant"
+        elif _chained_on(comparison, target):
+            reason = "the literal is compared again further along a chained comparison"
         elif not _left_is_hashable(scope, left):
             reason = f"`{short(scope, left, 20)}` is not known to be hashable (a set lookup could raise TypeError)"
         elif len(container.elements) < _WORTH_IT and not scope.in_loop(comparison):
@@ -174,6 +181,8 @@ def membership_in_list_param(scope: Scope) -> list[Site]:
         reason = None
         if element is None or not {t.removeprefix("iter:") for t in element} <= _PARAM_ELEMENTS:
             reason = f"the elements of `{name}` are not annotated as str, int, bytes or bool"
+        elif _chained_on(comparison, target):
+            reason = f"`{name}` is compared again further along a chained comparison"
         elif not _left_is_hashable(scope, left):
             reason = f"`{short(scope, left, 20)}` is not known to be hashable (a set lookup could raise TypeError)"
         elif not facts.builtin("set"):
