@@ -64,7 +64,8 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter:
             apply_: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
     from eco.config import load_config
-    from eco.pipeline import SuggestOptions, suggest as run_suggest
+    from eco.pipeline import SuggestOptions
+    from eco.pipeline import suggest as run_suggest
     from eco.publish import apply_verified, render_report, result_document
 
     root = repo.resolve()

@@ -61,6 +61,7 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     script = workload_script(workload, root)
     also_exclude = (script,) if script else ()
 
+    check_repository_syntax(root, exclude)
     if options.profiles:
         progress(f"reading {len(options.profiles)} profile file(s)")
         profile = load_profile(options.profiles, root, exclude, also_exclude)
@@ -126,6 +127,24 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     order = {(h.file, h.qualname): i for i, h in enumerate(hot)}
     results.sort(key=lambda r: order.get((r.hot.file, r.hot.qualname), 0))
     return SuggestResult(root, workload, profile, tuple(results))
+
+
+def check_repository_syntax(root: Path, exclude: Sequence[str]) -> None:
+    """Refuse, naming ``file:line``, when a tracked Python file (not excluded) does not parse."""
+    import fnmatch
+
+    from eco.pysource import check_syntax
+    from eco.verify.worktree import git
+
+    listed = git(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"], root).stdout
+    for rel in filter(None, listed.split("\0")):
+        if any(fnmatch.fnmatch(rel, pattern) for pattern in exclude):
+            continue
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            continue
+        check_syntax(data, rel)
 
 
 def capture_inputs(

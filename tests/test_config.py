@@ -43,5 +43,5 @@ def test_bad_values_name_key_and_value(tmp_path: Path, table: str, message: str)
 
 def test_invalid_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.eco\n")
-    with pytest.raises(ConfigError, match="pyproject.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: not valid TOML"):
         load_config(tmp_path)

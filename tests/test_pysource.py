@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 
 from eco.errors import SourceError
-from eco.pysource import check_syntax, find_function, function_at_line, module_name_for, parse_functions
+from eco.pysource import (
+    check_syntax,
+    find_function,
+    function_at_line,
+    module_name_for,
+    parse_functions,
+)
 
 SOURCE = textwrap.dedent('''\
     import functools

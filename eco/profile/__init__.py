@@ -7,6 +7,7 @@ functions (see `eco.profile.rollup`).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,12 +68,30 @@ def profile_workload(
     if result.timed_out:
         raise WorkloadError(f"workload {command!r} did not finish within {timeout_s:.0f} s")
     if result.returncode != 0:
-        lines = [line for line in (result.stderr or result.stdout).strip().splitlines() if line.strip()]
-        last = lines[-1].strip() if lines else "no output"
-        raise WorkloadError(f"workload {command!r} failed in {root} (exit {result.returncode}): {last}")
+        raise WorkloadError(
+            f"workload {command!r} failed in {root} (exit {result.returncode}): {_failure(result.stderr or result.stdout, root)}"
+        )
     if capture_spec is None and not out.exists():
         raise WorkloadError(f"workload {command!r} wrote no profile")
     return out
+
+
+def _failure(output: str, root: Path) -> str:
+    """The last line of a failure's output, with where it happened when a traceback says."""
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    last = lines[-1].strip()
+    for line in reversed(lines[:-1]):
+        found = re.match(r'\s*File "([^"]+)", line (\d+)', line)
+        if found:
+            path = Path(found.group(1))
+            try:
+                shown = path.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown = str(path)
+            return f"{last} ({shown}:{found.group(2)})"
+    return last
 
 
 def load_profile(paths: Sequence[Path], root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE,

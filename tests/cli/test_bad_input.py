@@ -49,8 +49,8 @@ def test_profile_that_is_not_a_profile(example_repo: Path) -> None:
 
 
 def test_bad_config(example_repo: Path) -> None:
-    with (example_repo / "pyproject.toml").open("a") as handle:
-        handle.write("min_speedup = 'lots'\n")
+    pyproject = example_repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.eco]\n", "[tool.eco]\nmin_speedup = 'lots'\n"))
     assert_one_line_error(run_eco("suggest", str(example_repo)), "pyproject.toml", "min_speedup")
 
 

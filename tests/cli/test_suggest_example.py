@@ -16,8 +16,8 @@ FAST_BENCH = "\nbench_rounds = 2\nbench_processes = 1\nbench_values = 3\n"
 
 @pytest.fixture
 def fast_example(example_repo: Path) -> Path:
-    with (example_repo / "pyproject.toml").open("a") as handle:
-        handle.write(FAST_BENCH)
+    pyproject = example_repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("[tool.eco]\n", "[tool.eco]" + FAST_BENCH))
     commit_all(example_repo, "fast benchmark settings for tests")
     return example_repo
 

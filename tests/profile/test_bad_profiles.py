@@ -45,7 +45,7 @@ def test_truncated_profile(tmp_path: Path) -> None:
     good = _real(tmp_path / "good.prof")
     cut = tmp_path / "cut.prof"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with pytest.raises(ProfileError, match="cut.prof: not a cProfile/pstats file"):
+    with pytest.raises(ProfileError, match=r"cut\.prof: not a cProfile/pstats file"):
         load_profile([cut], tmp_path)
 
 
