@@ -155,6 +155,105 @@ def profile_cmd(args: Sequence[str], repo: Path, min_share: float, as_json: bool
     return 0
 
 
+@cli.group()
+def antipatterns() -> None:
+    """The anti-pattern catalog: list it, show an entry, or check code against it."""
+
+
+@antipatterns.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entry, one per line.")
+def antipatterns_list(as_json: bool) -> int:
+    """List every anti-pattern in the catalog."""
+    from rich.table import Table
+
+    from eco.catalog import load_catalog
+
+    catalog = load_catalog()
+    if as_json:
+        for entry in catalog:
+            click.echo(json.dumps({"id": entry.id, "title": entry.title, "category": entry.category,
+                                   "fixable": entry.fix is not None, "equivalents": list(entry.equivalents)}))
+        return 0
+    table = Table(title=f"{len(list(catalog))} anti-patterns", title_justify="left")
+    for column in ("id", "category", "fix", "title", "equivalents"):
+        table.add_column(column)
+    for entry in catalog:
+        table.add_row(entry.id, entry.category, "yes" if entry.fix else "report", entry.title,
+                      ", ".join(entry.equivalents))
+    Console(highlight=False).print(table)
+    return 0
+
+
+@antipatterns.command("show")
+@click.argument("antipattern_id")
+@click.option("--json", "as_json", is_flag=True)
+def antipatterns_show(antipattern_id: str, as_json: bool) -> int:
+    """Show one catalog entry: why it is slow, before and after, when the fix is safe."""
+    from dataclasses import asdict
+
+    from rich.syntax import Syntax
+
+    from eco.catalog import load_catalog
+
+    entry = load_catalog().get(antipattern_id)
+    if as_json:
+        _dump(asdict(entry))
+        return 0
+    console = Console(highlight=False)
+    console.print(f"[bold]{entry.id}[/]: {entry.title} ({entry.category})")
+    console.print(entry.why.strip())
+    console.print("\n[bold]before[/]")
+    console.print(Syntax(entry.before.strip(), "python"))
+    console.print("[bold]after[/]")
+    console.print(Syntax(entry.after.strip(), "python"))
+    console.print("\n[bold]fix[/]: " + (f"automatic ({entry.fix}) when:" if entry.fix else "report only"))
+    for condition in entry.preconditions:
+        console.print(f"  - {condition}", markup=False)
+    if entry.equivalents:
+        console.print("[bold]same as[/]: " + ", ".join(entry.equivalents))
+    return 0
+
+
+@antipatterns.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per finding, one per line.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+def antipatterns_check(paths: Sequence[Path], as_json: bool, fmt: str) -> int:
+    """Run the catalog's detectors over files or directories, as a linter (exit 1 on findings)."""
+    from eco.catalog import load_catalog
+    from eco.draft import detect
+    from eco.publish.findings import finding_dict, python_files, sarif_document
+
+    catalog = load_catalog()
+    fmt = "json" if as_json else fmt
+    findings = []
+    failed = False
+    for path in python_files(paths):
+        shown = path.as_posix()
+        try:
+            source = path.read_text(encoding="utf-8")
+            findings += detect(source, shown, catalog)
+        except (OSError, UnicodeDecodeError) as exc:
+            _stderr().print(f"eco: error: {shown}: cannot be read ({exc})", markup=False)
+            failed = True
+        except EcoError as exc:
+            _stderr().print(f"eco: error: {exc}", markup=False)
+            failed = True
+    if fmt == "sarif":
+        _dump(sarif_document(findings, catalog))
+    elif fmt == "json":
+        for finding in findings:
+            click.echo(json.dumps(finding_dict(finding)))
+    else:
+        for f in findings:
+            fix = "fixable" if f.fixable else "report"
+            click.echo(f"{f.file}:{f.line}: {f.id} [{fix}] {f.message}" + (f" (in {f.qualname})" if f.qualname else ""))
+        _stderr().print(f"eco: {len(findings)} finding(s)")
+    if failed:
+        return 2
+    return 1 if findings else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (tests call this in-process)."""
     try:

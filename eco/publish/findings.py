@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from eco import __version__
@@ -39,7 +40,6 @@ def sarif_document(findings: Sequence[FindingLike], rules: Iterable[RuleLike]) -
             "tool": {"driver": {
                 "name": "eco",
                 "version": __version__,
-                "informationUri": "https://github.com/eco-opt/eco",
                 "rules": [{
                     "id": r.id,
                     "name": r.id,
@@ -60,3 +60,20 @@ def sarif_document(findings: Sequence[FindingLike], rules: Iterable[RuleLike]) -
             } for f in findings],
         }],
     }
+
+
+_SKIP_DIRS = frozenset({".git", ".eco", ".venv", "venv", "__pycache__", ".tox", ".nox", "node_modules",
+                        "site-packages", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist"})
+
+
+def python_files(paths: Iterable[Path]) -> list[Path]:
+    """The ``.py`` files named, and those under the directories named, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*.py")):
+                if not _SKIP_DIRS.intersection(child.relative_to(path).parts[:-1]):
+                    found.append(child)
+        else:
+            found.append(path)
+    return found
