@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from eco import __version__
+from eco.catalog import AntiPattern
+from eco.draft import Finding
 
 
-class FindingLike(Protocol):
-    id: str
-    file: str
-    line: int
-    qualname: str
-    fixable: bool
-    message: str
-
-
-class RuleLike(Protocol):
-    id: str
-    title: str
-    why: str
-
-
-def finding_dict(finding: FindingLike) -> dict[str, Any]:
+def finding_dict(finding: Finding) -> dict[str, Any]:
     return {"id": finding.id, "file": finding.file, "line": finding.line, "qualname": finding.qualname,
             "fixable": finding.fixable, "message": finding.message}
 
 
-def sarif_document(findings: Sequence[FindingLike], rules: Iterable[RuleLike]) -> dict[str, Any]:
+def sarif_document(findings: Sequence[Finding], rules: Iterable[AntiPattern]) -> dict[str, Any]:
     """A SARIF 2.1.0 log that GitHub code scanning accepts."""
     rule_list = sorted(rules, key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(rule_list)}
