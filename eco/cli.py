@@ -56,12 +56,14 @@ def cli() -> None:
 @click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
 @click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
 @click.option("--max-targets", type=int, help="Draft for at most this many hot functions (default 10).")
+@click.option("--confirm-workload", is_flag=True, default=None,
+              help="Also time the whole workload before and after each candidate.")
 @click.option("--apply", "apply_", is_flag=True, help="Write verified patches into the working tree.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter: str,
             min_speedup: float | None, min_share: float | None, max_targets: int | None,
-            apply_: bool, as_json: bool, quiet: bool) -> int:
+            confirm_workload: bool | None, apply_: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
     from eco.config import load_config
     from eco.pipeline import SuggestOptions
@@ -72,7 +74,8 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter:
     if not root.is_dir():
         raise click.BadParameter(f"{repo}: no such directory", param_hint="REPO")
     config = load_config(root, {"workload": workload, "min_speedup": min_speedup,
-                                "min_share": min_share, "max_targets": max_targets})
+                                "min_share": min_share, "max_targets": max_targets,
+                                "confirm_workload": confirm_workload})
     with _progress(quiet) as progress:
         result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles)), progress)
     if as_json:
@@ -95,10 +98,12 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter:
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True)
 @click.option("--workload", help="Command whose calls of the target are captured and replayed.")
 @click.option("--min-speedup", type=float)
+@click.option("--confirm-workload", is_flag=True, default=None,
+              help="Also time the whole workload before and after.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-q", "--quiet", is_flag=True)
 def verify(target: str, patch_path: Path, repo: Path, workload: str | None, min_speedup: float | None,
-           as_json: bool, quiet: bool) -> int:
+           confirm_workload: bool | None, as_json: bool, quiet: bool) -> int:
     """Verify one patch; exit 0 only if it is verified."""
     from eco.config import load_config
     from eco.pipeline import verify_patch
@@ -112,7 +117,8 @@ def verify(target: str, patch_path: Path, repo: Path, workload: str | None, min_
     except (OSError, UnicodeDecodeError) as exc:
         raise PatchError(f"{patch_path}: cannot be read ({exc})") from exc
     root = repo.resolve()
-    config = load_config(root, {"workload": workload, "min_speedup": min_speedup})
+    config = load_config(root, {"workload": workload, "min_speedup": min_speedup,
+                                "confirm_workload": confirm_workload})
     with _progress(quiet) as progress:
         verdict = verify_patch(root, config, file, qualname, patch, progress)
     if as_json:

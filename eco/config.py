@@ -44,6 +44,10 @@ class EcoConfig:
     bench_values: int = 3
     #: Calls captured per hot function for replay and benchmarking.
     capture_calls: int = 64
+    #: Also time the whole workload before and after each candidate that passed the benchmark.
+    confirm_workload: bool = False
+    #: Runs per side for `confirm_workload`.
+    workload_runs: int = 5
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}
@@ -51,7 +55,6 @@ _FIELDS = {f.name: f for f in fields(EcoConfig)}
 
 def _check(key: str, value: Any, where: str) -> Any:
     default = getattr(EcoConfig(), key)
-    expected = _FIELDS[key].type
     if key == "workload":
         if not isinstance(value, str) or not value.strip():
             raise ConfigError(f"{where}: [tool.eco] workload must be a non-empty string, got {value!r}")
@@ -60,7 +63,7 @@ def _check(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: [tool.eco] exclude must be a list of glob strings, got {value!r}")
         return tuple(value)
-    if isinstance(default, bool) or expected == "bool":
+    if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, float):
         ok = isinstance(value, int | float) and not isinstance(value, bool)

@@ -190,25 +190,30 @@ def detect(source: str, file: str = "<string>", catalog: Catalog | None = None) 
     """
     catalog = default_catalog() if catalog is None else catalog
     module = parse_module(source, file)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     tree = Tree(module)
     info = ModuleInfo(module)
     scopes = [Scope(tree, module, "", info)]
     scopes += [Scope(tree, fn, qualname, info) for qualname, fn in tree.functions]
-    findings = []
-    for entry in catalog:
-        detector = DETECTORS[entry.detector]
-        for scope in scopes:
-            for site in detector(scope):
-                findings.append(
-                    Finding(
-                        id=entry.id,
-                        file=file,
-                        line=positions[site.node].start.line,
-                        qualname=scope.qualname,
-                        fixable=site.fixable and entry.fix is not None,
-                        message=site.message,
-                    )
-                )
+    found = [
+        (entry, scope, site)
+        for entry in catalog
+        for scope in scopes
+        for site in DETECTORS[entry.detector](scope)
+    ]
+    if not found:
+        return []
+    # Positions need a full code-generation pass: pay for it only when there is something to say.
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    findings = [
+        Finding(
+            id=entry.id,
+            file=file,
+            line=positions[site.node].start.line,
+            qualname=scope.qualname,
+            fixable=site.fixable and entry.fix is not None,
+            message=site.message,
+        )
+        for entry, scope, site in found
+    ]
     findings.sort(key=lambda f: (f.line, f.id))
     return findings

@@ -129,13 +129,29 @@ def is_hashable(ty: Ty) -> bool:
     return ty is not None and bool(ty) and ty <= HASHABLE
 
 
+# libcst computes `node.children` by running a visitor, which dominates the cost of every
+# walk. Cache the children of the nodes of the latest `Tree` (the entry keeps the node alive,
+# so an id is never reused while cached); a new Tree starts a new cache.
+_children_cache: dict[int, tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
+
+
+def children(node: cst.CSTNode) -> tuple[cst.CSTNode, ...]:
+    """``node.children``, cached."""
+    entry = _children_cache.get(id(node))
+    if entry is not None and entry[0] is node:
+        return entry[1]
+    kids = tuple(node.children)
+    _children_cache[id(node)] = (node, kids)
+    return kids
+
+
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under ``node`` (itself included), crossing every scope."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 def walk_scope(root: cst.CSTNode, *, into_classes: bool = False) -> Iterator[cst.CSTNode]:
@@ -155,7 +171,7 @@ def walk_scope(root: cst.CSTNode, *, into_classes: bool = False) -> Iterator[cst
             continue
         if isinstance(current, cst.ClassDef) and not into_classes:
             continue
-        stack.extend(reversed(current.children))
+        stack.extend(reversed(children(current)))
 
 
 class Tree:
@@ -163,15 +179,16 @@ class Tree:
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
+        _children_cache.clear()
         self._parent: dict[int, cst.CSTNode] = {}
         for node in walk(module):
-            for child in node.children:
+            for child in children(node):
                 self._parent[id(child)] = node
         self.functions: list[tuple[str, cst.FunctionDef]] = []
         self._collect(module, ())
 
     def _collect(self, node: cst.CSTNode, scope: tuple[str, ...]) -> None:
-        for child in node.children:
+        for child in children(node):
             if isinstance(child, cst.FunctionDef):
                 qual = (*scope, child.name.value)
                 self.functions.append((".".join(qual), child))
@@ -471,6 +488,7 @@ class Scope:
     qualname: str
     info: ModuleInfo
     _facts: Facts | None = field(default=None, repr=False)
+    _nodes: list[cst.CSTNode] | None = field(default=None, repr=False)
 
     @property
     def is_function(self) -> bool:
@@ -482,10 +500,12 @@ class Scope:
             self._facts = Facts(self)
         return self._facts
 
-    def nodes(self) -> Iterator[cst.CSTNode]:
-        """Nodes run in this scope: a function's body without nested functions and classes;
-        the module's body with class bodies but without functions."""
-        return walk_scope(self.node, into_classes=not self.is_function)
+    def nodes(self) -> list[cst.CSTNode]:
+        """Nodes run in this scope, in source order: a function's body without nested functions
+        and classes; the module's body with class bodies but without functions."""
+        if self._nodes is None:
+            self._nodes = list(walk_scope(self.node, into_classes=not self.is_function))
+        return self._nodes
 
     def in_loop(self, node: cst.CSTNode) -> bool:
         return bool(self.tree.loop_ancestors(node, self.node))
@@ -501,7 +521,7 @@ class Facts:
         self.scope = scope
         self.tree = scope.tree
         self.info = scope.info
-        self.bindings, self.declared = collect_bindings(scope.nodes())
+        self.bindings, self.declared = collect_bindings(iter(scope.nodes()))
         if isinstance(scope.node, cst.FunctionDef):
             for param in _all_params(scope.node.params):
                 self.bindings.setdefault(param.name.value, []).insert(

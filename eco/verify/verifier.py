@@ -1,6 +1,7 @@
 """The verification cascade, cheapest check first; the first failure is the reason.
 
-    compile → scope → tests that exercise the target → equivalence → benchmark → full suite
+    compile → scope → tests that exercise the target → equivalence → benchmark
+            → (with confirm_workload) the whole workload timed → full suite
 
 The tests that exercise the target are found once on the baseline with per-test
 coverage contexts; when that cannot be known the whole suite runs at the tests stage.
@@ -26,6 +27,7 @@ from types import TracebackType
 from eco.capture.store import CaptureStore
 from eco.config import EcoConfig
 from eco.errors import BaselineTestsFailed, EcoError, PatchError
+from eco.profile.workload import DEFAULT_WORKLOAD
 from eco.pysource import check_syntax, find_function, parse_functions
 from eco.verify.bench import BenchSettings, benchmark
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
@@ -34,6 +36,7 @@ from eco.verify.sandbox import Limits
 from eco.verify.scope import check_scope
 from eco.verify.selection import covering_tests
 from eco.verify.testrun import run_tests
+from eco.verify.workload_timing import time_workload
 from eco.verify.worktree import Snapshot, apply_patch, patched_files, worktree
 
 
@@ -227,6 +230,23 @@ class Verifier:
                 return reject("benchmark", f"{figure} is not reliably at least {bench.required:.2f}x", started,
                               tests=tests, equivalence=equivalence, benchmark=bench)
             stages.add("benchmark", True, figure, started)
+
+            if self.config.confirm_workload:
+                started = time.perf_counter()
+                command = self.config.workload or DEFAULT_WORKLOAD
+                self.progress(f"{qualname}: timing the whole workload before and after")
+                try:
+                    timing = time_workload(self.baseline_dir, cand_dir, command, self.config.workload_runs,
+                                           self.limits)
+                except EcoError as exc:
+                    return reject("workload", str(exc), started, tests=tests, equivalence=equivalence,
+                                  benchmark=bench)
+                overall = (f"workload {timing.speedup:.3f}x (95% CI {timing.ci95[0]:.3f}-{timing.ci95[1]:.3f}) "
+                           f"over {len(timing.baseline_s)} runs per side")
+                if timing.slower:
+                    return reject("workload", f"the whole workload got slower: {overall}", started,
+                                  tests=tests, equivalence=equivalence, benchmark=bench)
+                stages.add("workload", True, overall, started)
 
             if selected is not None:
                 started = time.perf_counter()

@@ -148,11 +148,11 @@ def membership_in_list_param(scope: Scope) -> list[Site]:
     sites: list[Site] = []
     if not scope.is_function:
         return sites
-    facts = scope.facts
     for comparison, left, target in _membership_targets(scope):
         container = target.comparator
         if not isinstance(container, cst.Name) or not scope.in_loop(comparison):
             continue
+        facts = scope.facts
         name = container.value
         param = facts.bound_only_as_param(name)
         annotation = param.annotation.annotation if param is not None and param.annotation else None
