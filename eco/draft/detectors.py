@@ -42,7 +42,7 @@ class Finding:
 
 def _sorted_then_index(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.Subscript):
         if not (
             isinstance(node, cst.Subscript)
             and isinstance(node.value, cst.Call)
@@ -71,7 +71,7 @@ def _sorted_then_index(scope: Scope) -> list[Site]:
 def _string_concat_in_loop(scope: Scope) -> list[Site]:
     sites = []
     facts = scope.facts
-    for node in scope.nodes():
+    for node in scope.of(cst.AugAssign):
         if not (
             isinstance(node, cst.AugAssign)
             and isinstance(node.operator, cst.AddAssign)
@@ -100,7 +100,7 @@ def _string_concat_in_loop(scope: Scope) -> list[Site]:
 
 def _try_except_in_loop(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.Try):
         if isinstance(node, cst.Try) and node.handlers:
             block = scope.tree.parent(node)
             loop = scope.tree.parent(block) if block is not None else None
@@ -119,7 +119,7 @@ def _try_except_in_loop(scope: Scope) -> list[Site]:
 
 def _dict_keys_membership(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.ComparisonTarget):
         if not isinstance(node, cst.ComparisonTarget) or not isinstance(
             node.operator, cst.In | cst.NotIn
         ):
@@ -145,7 +145,7 @@ def _dict_keys_membership(scope: Scope) -> list[Site]:
 
 def _unnecessary_list_cast(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.For):
         if (
             isinstance(node, cst.For)
             and isinstance(node.iter, cst.Call)

@@ -308,6 +308,30 @@ def target_names(target: cst.BaseExpression) -> Iterator[cst.Name]:
         yield from target_names(target.value)
 
 
+_BINDING_NODES = frozenset(
+    {
+        cst.Assign,
+        cst.AnnAssign,
+        cst.AugAssign,
+        cst.For,
+        cst.WithItem,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+        cst.Import,
+        cst.ImportFrom,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.NamedExpr,
+        cst.Del,
+        cst.MatchAs,
+        cst.MatchStar,
+        cst.MatchMapping,
+        cst.Global,
+        cst.Nonlocal,
+    }
+)
+
+
 def collect_bindings(nodes: Iterator[cst.CSTNode]) -> tuple[dict[str, list[Binding]], set[str]]:
     """Bindings made by these nodes (one scope's worth, from `walk_scope`), and the names
     declared ``global`` / ``nonlocal`` there."""
@@ -324,6 +348,8 @@ def collect_bindings(nodes: Iterator[cst.CSTNode]) -> tuple[dict[str, list[Bindi
         found.setdefault(name, []).append(Binding(name, kind, node, value, annotation))
 
     for node in nodes:
+        if type(node) not in _BINDING_NODES:
+            continue  # fast path: most nodes bind nothing
         if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -489,6 +515,7 @@ class Scope:
     info: ModuleInfo
     _facts: Facts | None = field(default=None, repr=False)
     _nodes: list[cst.CSTNode] | None = field(default=None, repr=False)
+    _by_type: dict[type, list[cst.CSTNode]] | None = field(default=None, repr=False)
 
     @property
     def is_function(self) -> bool:
@@ -506,6 +533,17 @@ class Scope:
         if self._nodes is None:
             self._nodes = list(walk_scope(self.node, into_classes=not self.is_function))
         return self._nodes
+
+    def of(self, *types: type[cst.CSTNode]) -> list[cst.CSTNode]:
+        """`nodes` of exactly these (concrete) node types, in source order."""
+        if self._by_type is None:
+            self._by_type = {}
+            for node in self.nodes():
+                self._by_type.setdefault(type(node), []).append(node)
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        wanted = set(types)
+        return [n for n in self.nodes() if type(n) in wanted]
 
     def in_loop(self, node: cst.CSTNode) -> bool:
         return bool(self.tree.loop_ancestors(node, self.node))

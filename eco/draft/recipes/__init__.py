@@ -25,7 +25,7 @@ from eco.draft.records import Candidate
 from eco.errors import SourceError
 from eco.pysource import find_function, parse_functions
 
-__all__ = ["RECIPES", "apply_recipe", "default_catalog", "draft_recipes"]
+__all__ = ["RECIPES", "apply_recipe", "default_catalog", "draft_recipes", "function_scope"]
 
 #: Every recipe by the name the catalog's ``fix`` uses.
 RECIPES: dict[str, Recipe] = {
@@ -49,17 +49,23 @@ def default_catalog() -> Catalog:
     return load_catalog()
 
 
-def apply_recipe(recipe: Recipe, module: cst.Module, qualname: str) -> cst.Module | None:
-    """``module`` with ``recipe`` applied to the function ``qualname``; None when nothing applies."""
+def function_scope(module: cst.Module, qualname: str) -> Scope | None:
+    """The analysis scope of the function ``qualname`` in ``module``, or None when absent."""
     tree = Tree(module)
     fn = tree.find_function(qualname)
     if fn is None:
         return None
-    scope = Scope(tree, fn, tree.qualname_of(fn), ModuleInfo(module))
+    return Scope(tree, fn, tree.qualname_of(fn), ModuleInfo(module))
+
+
+def apply_recipe(recipe: Recipe, scope: Scope) -> cst.Module | None:
+    """The scope's module with ``recipe`` applied to its function; None when nothing applies.
+
+    The scope is only read, so one scope can serve every recipe in turn."""
     plans = [site.plan for site in recipe.analyze(scope) if site.fixable and site.plan is not None]
     if not plans:
         return None
-    edit = Edit(tree)
+    edit = Edit(scope.tree)
     for plan in plans:
         plan(edit)
     return edit.apply()
@@ -76,14 +82,14 @@ def draft_recipes(target: Target, catalog: Catalog | None = None) -> list[Candid
     """
     catalog = default_catalog() if catalog is None else catalog
     source = target.file_source
-    module = parse_module(source, target.file)
-    if Tree(module).find_function(target.qualname) is None:
+    scope = function_scope(parse_module(source, target.file), target.qualname)
+    if scope is None:
         raise SourceError(f"{target.file}: function {target.qualname} not found")
     fixes = [(entry, RECIPES[entry.fix]) for entry in catalog if entry.fix is not None]
 
     singles: list[tuple[AntiPattern, Recipe, str]] = []
     for entry, recipe in fixes:
-        new = apply_recipe(recipe, module, target.qualname)
+        new = apply_recipe(recipe, scope)
         if new is not None and new.code != source and _compiles(new.code, target.file):
             singles.append((entry, recipe, new.code))
 
@@ -92,7 +98,8 @@ def draft_recipes(target: Target, catalog: Catalog | None = None) -> list[Candid
         current = source
         applied: list[AntiPattern] = []
         for entry, recipe, _ in singles:
-            new = apply_recipe(recipe, cst.parse_module(current), target.qualname)
+            step = function_scope(cst.parse_module(current), target.qualname)
+            new = apply_recipe(recipe, step) if step is not None else None
             if new is not None and new.code != current and _compiles(new.code, target.file):
                 current = new.code
                 applied.append(entry)

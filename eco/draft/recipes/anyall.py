@@ -47,7 +47,7 @@ _PURE_STR_METHODS = frozenset(
 
 def materialized_list_in_any_all(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.Call):
         if not (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Name)

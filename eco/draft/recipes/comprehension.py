@@ -96,7 +96,7 @@ def _shape(
 
 def append_loop_to_comprehension(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.IndentedBlock, cst.Module):
         if not isinstance(node, cst.IndentedBlock | cst.Module):
             continue
         body = list(node.body)

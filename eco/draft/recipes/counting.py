@@ -77,7 +77,7 @@ def _membership(test: cst.BaseExpression) -> tuple[cst.BaseExpression, str, bool
 
 def dict_membership_then_index(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.If):
         if not isinstance(node, cst.If) or not isinstance(
             scope.tree.parent(node), cst.IndentedBlock | cst.Module
         ):

@@ -34,7 +34,7 @@ def _is_pop_front(node: cst.CSTNode) -> bool:
 
 def list_pop_front(scope: Scope) -> list[Site]:
     pops: dict[str, list[cst.Call]] = {}
-    for node in scope.nodes():
+    for node in scope.of(cst.Call):
         if _is_pop_front(node) and scope.in_loop(node):
             assert isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
             assert isinstance(node.func.value, cst.Name)
@@ -149,7 +149,7 @@ def _truth_context(scope: Scope, node: cst.CSTNode) -> bool:
 def _plan(scope: Scope, name: str, assign: cst.Assign, ref: Reference) -> Plan:
     pops = [
         node
-        for node in scope.nodes()
+        for node in scope.of(cst.Call)
         if _is_pop_front(node)
         and isinstance(node, cst.Call)
         and isinstance(node.func, cst.Attribute)

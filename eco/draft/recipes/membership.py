@@ -49,7 +49,7 @@ def _membership_targets(
     scope: Scope,
 ) -> list[tuple[cst.Comparison, cst.BaseExpression, cst.ComparisonTarget]]:
     found = []
-    for node in scope.nodes():
+    for node in scope.of(cst.Comparison):
         if isinstance(node, cst.Comparison):
             left = node.left
             for target in node.comparisons:

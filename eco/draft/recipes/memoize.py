@@ -77,7 +77,7 @@ def memoize_pure_recursion(scope: Scope) -> list[Site]:
     name = fn.name.value
     calls = [
         n
-        for n in scope.nodes()
+        for n in scope.of(cst.Call)
         if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name
     ]
     if not calls or not scope.facts.free_global(name):

@@ -54,7 +54,7 @@ _FLAGS = frozenset(
 
 def regex_compile_in_loop(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.nodes():
+    for node in scope.of(cst.Call):
         if not (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Attribute)
