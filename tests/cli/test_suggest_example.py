@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import commit_all, git
 
-FAST_BENCH = "\nbench_rounds = 2\nbench_processes = 1\nbench_values = 3\n"
+FAST_BENCH = "\nbench_rounds = 2\nbench_processes = 2\nbench_values = 2\n"
 
 
 @pytest.fixture
