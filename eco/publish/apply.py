@@ -20,9 +20,9 @@ def apply_verified(result: SuggestResult) -> list[str]:
     if not patches:
         return []
     files = [file for file, _ in patches]
-    dirty = git(["status", "--porcelain", "--", *files], root).stdout.strip()
+    dirty = [line for line in git(["status", "--porcelain", "--", *files], root).stdout.splitlines() if line.strip()]
     if dirty:
-        first = dirty.splitlines()[0][3:]
+        first = dirty[0][3:]
         raise ApplyError(f"{first}: has uncommitted changes; commit or stash them, then run with --apply again")
     for file, patch in patches:
         check = git(["apply", "--check", "-"], root, input_text=patch, check=False)

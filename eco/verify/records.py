@@ -31,6 +31,8 @@ class StageResult:
 class TestRun:
     """The outcome of running a test command once."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     command: str
     passed: int
     failed: int
