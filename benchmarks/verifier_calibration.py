@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from eco.verify.bench import BenchSettings, benchmark
-from eco.verify.sandbox import Limits
+from eco.sandbox import Limits
 
 PAIRS: dict[str, tuple[str, str, list[tuple[tuple[object, ...], dict[str, object]]]]] = {
     "membership-list-vs-set": (

@@ -100,6 +100,7 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     if to_verify:
         with Verifier(snapshot, config, captures, progress) as verifier:
             verifier.check_baseline()
+            verifier.watch([t.file for t in to_verify])
             for target in to_verify:
                 key = (target.file, target.qualname)
                 summary = captures.summary(*key) if captures else None

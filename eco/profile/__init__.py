@@ -19,6 +19,7 @@ from eco.profile.mapping import DEFAULT_EXCLUDE, RepoMap
 from eco.profile.records import HotFunction, Profile
 from eco.profile.rollup import FrameKey, FrameStats
 from eco.profile.workload import DEFAULT_WORKLOAD, python_argv
+from eco.sandbox import Limits, import_path, run_sandboxed
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -53,7 +54,6 @@ def profile_workload(
     The workload runs in a subprocess with a scrubbed environment (no secrets) and a
     timeout. With ``capture_spec`` it runs under the call-capturing tracer instead.
     """
-    from eco.verify.sandbox import Limits, run_sandboxed
 
     argv = python_argv(command, root)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -62,8 +62,10 @@ def profile_workload(
         launcher += ["--capture", str(capture_spec)]
     else:
         launcher += ["--cprofile", str(out)]
+    # The repository's own packages come first, ahead of any installed copy of them.
     result = run_sandboxed(
-        [*launcher, "--", *argv], cwd=root, limits=Limits(timeout_s=timeout_s, memory_mb=None, network=True)
+        [*launcher, "--", *argv], cwd=root, limits=Limits(timeout_s=timeout_s, memory_mb=None, network=True),
+        extra_env={"PYTHONPATH": import_path(root)},
     )
     if result.timed_out:
         raise WorkloadError(f"workload {command!r} did not finish within {timeout_s:.0f} s")

@@ -26,10 +26,10 @@ from typing import Literal
 import pyperf
 
 from eco.errors import EcoError, SourceError
+from eco.sandbox import Limits, eco_import_path, run_sandboxed
 from eco.verify.bench_worker import ERROR_PREFIX
 from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
-from eco.verify.sandbox import Limits, eco_import_path, run_sandboxed
 from eco.verify.stats import bootstrap_speedup
 
 __all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule"]

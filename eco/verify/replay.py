@@ -22,9 +22,9 @@ from typing import Any
 
 from eco.errors import SourceError
 from eco.pysource import module_name_for
+from eco.sandbox import Limits, eco_import_path, run_sandboxed
 from eco.verify.compare import describe, difference
 from eco.verify.records import Equivalence
-from eco.verify.sandbox import Limits, eco_import_path, run_sandboxed
 
 __all__ = ["ReplayOutcome", "compare", "replay", "worker_argv"]
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eco.errors import ConfigError
+from eco.sandbox import Limits, import_path, run_sandboxed
 from eco.verify.records import TestRun
-from eco.verify.sandbox import Limits, run_sandboxed
 
 _MAX_FAILURES = 20
 
@@ -39,14 +39,6 @@ def test_argv(command: str) -> list[str]:
 
 def is_pytest(argv: Sequence[str]) -> bool:
     return "pytest" in argv[:3] or any(os.path.basename(a) in {"pytest", "py.test"} for a in argv[:1])
-
-
-def import_path(project_dir: Path) -> str:
-    """PYTHONPATH that makes the worktree's own packages win over installed copies."""
-    roots = [project_dir]
-    if (project_dir / "src").is_dir():
-        roots.insert(0, project_dir / "src")
-    return os.pathsep.join(str(r) for r in roots)
 
 
 def run_tests(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +29,12 @@ from eco.config import EcoConfig
 from eco.errors import BaselineTestsFailed, EcoError, PatchError
 from eco.profile.workload import DEFAULT_WORKLOAD
 from eco.pysource import check_syntax, find_function, parse_functions
+from eco.sandbox import Limits
 from eco.verify.bench import BenchSettings, benchmark
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
 from eco.verify.replay import ReplayOutcome, compare, replay
-from eco.verify.sandbox import Limits
 from eco.verify.scope import check_scope
-from eco.verify.selection import covering_tests
+from eco.verify.selection import LineContexts, line_contexts, tests_for
 from eco.verify.testrun import run_tests
 from eco.verify.workload_timing import time_workload
 from eco.verify.worktree import Snapshot, apply_patch, patched_files, worktree
@@ -78,7 +78,8 @@ class Verifier:
         #: Tests that fail on the baseline only sometimes: deselected for every candidate.
         self.flaky: tuple[str, ...] = ()
         self._replays: dict[tuple[str, str], ReplayOutcome] = {}
-        self._covering: dict[tuple[str, str], tuple[str, ...] | None] = {}
+        self._watched: list[str] = []
+        self._contexts: LineContexts | None = None
 
     def __enter__(self) -> Verifier:
         self._work = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="eco-verify-")))
@@ -118,19 +119,24 @@ class Verifier:
         self.baseline_tests = first
         return first
 
+    def watch(self, files: Sequence[str]) -> None:
+        """Files whose targets will be verified: one coverage run then serves all of them."""
+        self._watched.extend(f for f in files if f not in self._watched)
+
     def covering(self, file: str, qualname: str) -> tuple[str, ...] | None:
-        """The baseline tests that exercise ``qualname`` (cached); None when unknown."""
-        key = (file, qualname)
-        if key not in self._covering:
-            fn = find_function(parse_functions((self.baseline_dir / file).read_bytes()), qualname)
-            if fn is None:
-                self._covering[key] = None
-            else:
-                self.progress(f"{qualname}: finding the tests that exercise it")
-                found = covering_tests(self.baseline_dir, self.config.test_command, file,
-                                       (fn.start_line, fn.end_line), self.limits)
-                self._covering[key] = None if found is None else tuple(t for t in found if t not in self.flaky)
-        return self._covering[key]
+        """The baseline tests that exercise ``qualname``; None when that cannot be known."""
+        if file not in self._watched:
+            self._watched.append(file)
+        if self._contexts is None or any(f not in self._contexts for f in self._watched):
+            self.progress("finding the tests that exercise each target (one run under coverage)")
+            found = line_contexts(self.baseline_dir, self.config.test_command, self._watched, self.limits)
+            if found is None:
+                return None
+            self._contexts = found
+        fn = find_function(parse_functions((self.baseline_dir / file).read_bytes()), qualname)
+        if fn is None:
+            return None
+        return tuple(t for t in tests_for(self._contexts, file, (fn.start_line, fn.end_line)) if t not in self.flaky)
 
     def verify(self, file: str, qualname: str, patch: str) -> Verdict:
         """Run the cascade for one patch; never raises for a bad candidate."""

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from eco.errors import WorkloadError
 from eco.profile.workload import python_argv
-from eco.verify.sandbox import Limits, run_sandboxed
+from eco.sandbox import Limits, import_path, run_sandboxed
 from eco.verify.stats import bootstrap_speedup
-from eco.verify.testrun import import_path
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from eco.capture import CaptureStore, CaptureTarget, capture_argv, write_spec
 from eco.capture.store import CaptureSummary, FunctionCapture, write_store
 from eco.errors import StateError
 from eco.pysource import find_function, parse_functions
-from eco.verify.sandbox import Limits, SandboxResult, eco_import_path, run_sandboxed
+from eco.sandbox import Limits, SandboxResult, eco_import_path, run_sandboxed
 
 MOD = """
 import threading

@@ -10,8 +10,8 @@ import pyperf
 import pytest
 
 from eco.errors import EcoError
+from eco.sandbox import Limits
 from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule
-from eco.verify.sandbox import Limits
 
 TINY = BenchSettings(rounds=2, processes=2, values=3, warmups=1, min_time=0.01)
 LIMITS = Limits(timeout_s=120)

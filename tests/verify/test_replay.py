@@ -14,9 +14,9 @@ import pytest
 
 from eco.capture import CaptureStore, CaptureTarget, capture_argv, write_spec
 from eco.pysource import find_function, parse_functions
+from eco.sandbox import Limits, eco_import_path, run_sandboxed
 from eco.verify.compare import canonicalize, difference
 from eco.verify.replay import ReplayOutcome, compare, replay
-from eco.verify.sandbox import Limits, eco_import_path, run_sandboxed
 
 LIMITS = Limits(timeout_s=60)
 

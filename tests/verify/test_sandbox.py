@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from eco.verify.sandbox import (
+from eco.sandbox import (
     OUTPUT_LIMIT,
     Limits,
     network_isolation_available,

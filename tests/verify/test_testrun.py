@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eco.verify.sandbox import Limits
+from eco.sandbox import Limits
 from eco.verify.selection import covering_tests
 from eco.verify.testrun import run_tests
 from tests.conftest import MakeRepo

@@ -39,6 +39,7 @@ __all__ = [
     "Limits",
     "SandboxResult",
     "eco_import_path",
+    "import_path",
     "network_isolation_available",
     "run_sandboxed",
     "scrubbed_env",
@@ -323,3 +324,11 @@ def _pump(
             _kill_group(pgid)
         time.sleep(0.01)
     return timed_out
+
+
+def import_path(project_dir: Path) -> str:
+    """PYTHONPATH that makes a project's own packages win over installed copies of them."""
+    roots = [project_dir]
+    if (project_dir / "src").is_dir():
+        roots.insert(0, project_dir / "src")
+    return os.pathsep.join(str(r) for r in roots)
