@@ -59,6 +59,6 @@ def capture_argv(spec_path: Path, program: Sequence[str]) -> list[str]:
         program: What follows ``python`` in the workload command: ``["script.py", ...]``,
             ``["-m", "module", ...]`` or ``["-c", "code", ...]``.
 
-    The child must be able to import eco (see `eco.verify.sandbox.eco_import_path`).
+    The child must be able to import eco (see `eco.sandbox.eco_import_path`).
     """
     return [sys.executable, "-m", "eco.capture", str(spec_path), *program]
