@@ -14,10 +14,11 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from eco.catalog import Catalog
-from eco.draft.facts import STR, ModuleInfo, Scope, Tree, parse_module
+from eco.draft.facts import STR
 from eco.draft.recipes import RECIPES, default_catalog
 from eco.draft.recipes._common import short
 from eco.draft.recipes._edit import Analyzer, Site
+from eco.draft.scope import ModuleInfo, Scope, Tree, parse_module
 
 __all__ = ["DETECTORS", "Finding", "detect"]
 

@@ -183,3 +183,20 @@ def test_every_fixable_anti_pattern_is_found_fixable_where_expected() -> None:
         ("reachable", "list-pop-front"),
         ("compositions", "memoize-pure-recursion"),
     }
+
+
+def test_fixable_findings_are_exactly_what_the_recipes_rewrite() -> None:
+    from _draft_helpers import make_target
+
+    from eco.draft import draft_recipes
+
+    for source in (TEXTKIT_LIKE, MODULE):
+        findings = detect(source, "m.py")
+        for qualname in sorted({f.qualname for f in findings if f.qualname}):
+            fixable = {f.id for f in findings if f.qualname == qualname and f.fixable}
+            drafted = {
+                part
+                for candidate in draft_recipes(make_target(source, qualname))
+                for part in (candidate.antipattern or "").split("+")
+            }
+            assert drafted == fixable, qualname

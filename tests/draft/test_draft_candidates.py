@@ -44,7 +44,8 @@ def test_exports_match_all() -> None:
     assert sorted(eco.draft.__all__) == sorted(
         name
         for name in vars(eco.draft)
-        if not name.startswith("_") and name not in {"detectors", "recipes", "records", "facts"}
+        if not name.startswith("_")
+        and name not in {"detectors", "recipes", "records", "facts", "scope"}
     )
     for name in ("Finding", "detect", "draft_recipes", "Candidate"):
         assert name in eco.draft.__all__

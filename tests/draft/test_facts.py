@@ -6,7 +6,8 @@ import libcst as cst
 import pytest
 from _draft_helpers import dedent
 
-from eco.draft.facts import ModuleInfo, Scope, Tree, is_hashable
+from eco.draft.facts import is_hashable
+from eco.draft.scope import ModuleInfo, Scope, Tree
 
 
 def _scope(code: str, qualname: str = "f") -> Scope:

@@ -12,7 +12,6 @@ import libcst as cst
 
 from eco.catalog import AntiPattern, Catalog, load_catalog
 from eco.code.records import Target
-from eco.draft.facts import ModuleInfo, Scope, Tree, parse_module
 from eco.draft.recipes._edit import Edit, Recipe, unified_patch
 from eco.draft.recipes.anyall import ANY_ALL
 from eco.draft.recipes.comprehension import APPEND_LOOP
@@ -22,6 +21,7 @@ from eco.draft.recipes.membership import LIST_LITERAL, LIST_PARAM
 from eco.draft.recipes.memoize import MEMOIZE
 from eco.draft.recipes.regex import REGEX_IN_LOOP
 from eco.draft.records import Candidate
+from eco.draft.scope import ModuleInfo, Scope, Tree, parse_module
 from eco.errors import SourceError
 from eco.pysource import find_function, parse_functions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import Scope, Tree, walk
+from eco.draft.scope import Scope, Tree, walk
 
 __all__ = [
     "PURE_BUILTINS",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from eco.draft.facts import Scope, Tree, walk
+from eco.draft.scope import Scope, Tree, walk
 
 __all__ = ["Analyzer", "Edit", "Plan", "Recipe", "Site", "add_import", "unified_patch"]
 

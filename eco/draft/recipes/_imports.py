@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from eco.draft.facts import Scope
 from eco.draft.recipes._edit import Edit
+from eco.draft.scope import Scope
 
 __all__ = ["Reference", "reference"]
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import BYTES, STR, Scope, walk
+from eco.draft.facts import BYTES, STR
 from eco.draft.recipes._common import module_level_message, short
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+from eco.draft.scope import Scope, walk
 
 __all__ = ["ANY_ALL", "materialized_list_in_any_all"]
 

@@ -18,7 +18,6 @@ from itertools import pairwise
 
 import libcst as cst
 
-from eco.draft.facts import Scope, Tree, target_names, walk
 from eco.draft.recipes._common import (
     contains_comment,
     in_nested_scope,
@@ -27,6 +26,7 @@ from eco.draft.recipes._common import (
     name_references,
 )
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+from eco.draft.scope import Scope, Tree, target_names, walk
 
 __all__ = ["APPEND_LOOP", "append_loop_to_comprehension"]
 

@@ -15,7 +15,6 @@ import ast
 
 import libcst as cst
 
-from eco.draft.facts import Scope
 from eco.draft.recipes._common import (
     PURE_BUILTINS,
     contains_comment,
@@ -25,6 +24,7 @@ from eco.draft.recipes._common import (
     name_references,
 )
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+from eco.draft.scope import Scope
 
 __all__ = ["COUNTING", "dict_membership_then_index"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import Scope
 from eco.draft.recipes._common import in_nested_scope, module_level_message, name_references
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.recipes._imports import Reference, reference
+from eco.draft.scope import Scope
 
 __all__ = ["LIST_POP_FRONT", "list_pop_front"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import Scope, is_hashable
+from eco.draft.facts import is_hashable
 from eco.draft.recipes._common import (
     PURE_BUILTINS,
     hashable_constant,
@@ -20,6 +20,7 @@ from eco.draft.recipes._common import (
     short,
 )
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+from eco.draft.scope import Scope
 
 __all__ = ["LIST_LITERAL", "LIST_PARAM", "membership_in_list_literal", "membership_in_list_param"]
 

@@ -17,10 +17,11 @@ import builtins
 
 import libcst as cst
 
-from eco.draft.facts import BYTES, STR, Scope, all_params, walk
+from eco.draft.facts import BYTES, STR
 from eco.draft.recipes._common import PURE_BUILTINS, short
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.recipes._imports import Reference, reference
+from eco.draft.scope import Scope, all_params, walk
 
 __all__ = ["MEMOIZE", "memoize_pure_recursion"]
 

@@ -13,9 +13,9 @@ import re
 
 import libcst as cst
 
-from eco.draft.facts import Scope
 from eco.draft.recipes._common import module_level_message
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
+from eco.draft.scope import Scope
 
 __all__ = ["REGEX_IN_LOOP", "regex_compile_in_loop"]
 
