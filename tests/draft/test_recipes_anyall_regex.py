@@ -286,3 +286,36 @@ def test_same_pattern_twice_shares_one_compiled_name() -> None:
 )
 def test_regex_look_alikes_are_left_alone(code: str) -> None:
     assert_unchanged(code, REGEX)
+
+
+def test_hoisted_line_stays_attached_to_its_loop_under_blank_lines_and_comments() -> None:
+    assert_rewrites(
+        """
+        import re
+
+
+        def count(lines: list[str]) -> int:
+            n = 0
+
+            # count the matching lines
+            for line in lines:
+                if re.search("x+", line):
+                    n += 1
+            return n
+        """,
+        """
+        import re
+
+
+        def count(lines: list[str]) -> int:
+            n = 0
+
+            # count the matching lines
+            _search_re = re.compile("x+")
+            for line in lines:
+                if _search_re.search(line):
+                    n += 1
+            return n
+        """,
+        REGEX,
+    )

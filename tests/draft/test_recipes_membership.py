@@ -214,8 +214,8 @@ def test_list_param_in_nested_loop_set_goes_before_the_outermost_loop() -> None:
 
         def missing(rows: list[list[int]], known: Sequence[int]) -> int:
             n = 0
-            known_set = set(known)
             # walk the rows
+            known_set = set(known)
             for row in rows:
                 for i in range(len(row)):
                     if i not in known_set:

@@ -119,6 +119,12 @@ class _Apply(cst.CSTTransformer):
         if inserted:
             if isinstance(result, cst.RemovalSentinel):
                 return cst.FlattenSentinel(inserted)
+            leading = getattr(result, "leading_lines", None)
+            if leading and isinstance(result, cst.BaseStatement):
+                # Blank lines and comments above the statement now sit above what goes
+                # right before it, so the new line stays attached to the code it serves.
+                inserted = [inserted[0].with_changes(leading_lines=leading), *inserted[1:]]
+                result = result.with_changes(leading_lines=[])
             return cst.FlattenSentinel([*inserted, result])
         return result
 
