@@ -178,6 +178,15 @@ DETECTORS: dict[str, Analyzer] = {
 }
 
 
+def _blocked(scope: Scope, site: Site) -> Site:
+    """The site, not fixable when its function is compiled by a decorator."""
+    compiled = scope.compiled_by if site.fixable else None
+    if compiled is None:
+        return site
+    message = f"{site.message}; not fixed: `@{compiled}` compiles the function, which may not accept the rewrite"
+    return Site(site.node, message, False)
+
+
 def detect(source: str, file: str = "<string>", catalog: Catalog | None = None) -> list[Finding]:
     """Every anti-pattern of the catalog found in a module's source, in line order.
 
@@ -196,7 +205,7 @@ def detect(source: str, file: str = "<string>", catalog: Catalog | None = None) 
     scopes = [Scope(tree, module, "", info)]
     scopes += [Scope(tree, fn, qualname, info) for qualname, fn in tree.functions]
     found = [
-        (entry, scope, site)
+        (entry, scope, _blocked(scope, site))
         for entry in catalog
         for scope in scopes
         for site in DETECTORS[entry.detector](scope)

@@ -7,6 +7,7 @@ lazily, its type `Facts`. Nothing here changes a tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +35,10 @@ __all__ = [
 ]
 
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+#: Decorators that compile the function (numba, torch.jit/compile, tf.function, cython...).
+_COMPILER_DECORATOR = re.compile(
+    r"\b(?:n?jit|jitclass|vectorize|guvectorize|cfunc|stencil|script|compile|function|cython|ccall)\b"
+)
 
 
 def parse_module(source: str, file: str) -> cst.Module:
@@ -435,6 +440,25 @@ class Scope:
     @property
     def is_function(self) -> bool:
         return isinstance(self.node, cst.FunctionDef)
+
+    @property
+    def compiled_by(self) -> str | None:
+        """The decorator (of the function or an enclosing class) that hands the code to a
+        compiler such as numba or torch.jit, which may not accept what a recipe writes."""
+        holders: list[cst.FunctionDef | cst.ClassDef] = []
+        if isinstance(self.node, cst.FunctionDef):
+            holders.append(self.node)
+        holders += [
+            a
+            for a in self.tree.ancestors(self.node)
+            if isinstance(a, cst.FunctionDef | cst.ClassDef)
+        ]
+        for holder in holders:
+            for decorator in holder.decorators:
+                text = " ".join(self.tree.code(decorator.decorator).split())
+                if _COMPILER_DECORATOR.search(text):
+                    return text
+        return None
 
     @property
     def facts(self) -> Facts:

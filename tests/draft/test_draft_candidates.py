@@ -9,7 +9,7 @@ import pytest
 from _draft_helpers import dedent, make_target
 
 import eco.draft
-from eco.draft import draft_recipes
+from eco.draft import detect, draft_recipes
 from eco.errors import SourceError
 
 TEXTKIT_TOKENS = '''\
@@ -195,3 +195,39 @@ def test_method_and_nested_function_targets() -> None:
         inner[0].new_source
         == 'def inner(ws: list[str]) -> bool:\n            return any(w in {"a", "b"} for w in ws)'
     )
+
+
+@pytest.mark.parametrize(
+    "decorator",
+    ["numba.njit(cache=True)", "jit", "torch.jit.script", "tf.function", "torch.compile"],
+)
+def test_functions_compiled_by_a_decorator_are_left_alone(decorator: str) -> None:
+    source = dedent(
+        f"""
+        @{decorator}
+        def f(xs: list[int]) -> bool:
+            return any([x > 1 for x in xs])
+        """
+    )
+    assert draft_recipes(make_target(source)) == []
+    (finding,) = detect(source)
+    assert not finding.fixable
+    assert "compiles the function" in finding.message
+
+
+def test_ordinary_decorators_do_not_block_rewrites() -> None:
+    source = dedent(
+        """
+        import functools
+
+
+        class C:
+            @staticmethod
+            @functools.wraps(print)
+            def f(xs: list[int]) -> bool:
+                return any([x > 1 for x in xs])
+        """
+    )
+    assert [c.antipattern for c in draft_recipes(make_target(source, "C.f"))] == [
+        "materialized-list-in-any-all"
+    ]

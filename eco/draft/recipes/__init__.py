@@ -62,6 +62,8 @@ def apply_recipe(recipe: Recipe, scope: Scope) -> cst.Module | None:
     """The scope's module with ``recipe`` applied to its function; None when nothing applies.
 
     The scope is only read, so one scope can serve every recipe in turn."""
+    if scope.compiled_by is not None:
+        return None
     plans = [site.plan for site in recipe.analyze(scope) if site.fixable and site.plan is not None]
     if not plans:
         return None
