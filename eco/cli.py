@@ -51,7 +51,15 @@ def cli() -> None:
 @click.argument("repo", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--workload", help="Command to profile (default: [tool.eco] workload, else the pytest suite).")
 @click.option("--profile", "profiles", multiple=True, type=click.Path(path_type=Path),
-              help="Use an existing cProfile/pstats file instead of running the workload (repeatable).")
+              help="Use existing profiles instead of running the workload: files, directories or globs of "
+                   "pstats, pyinstrument, speedscope, collapsed-stack or pprof profiles (repeatable; merged).")
+@click.option("--weight", "weights", multiple=True, metavar="FILE=W",
+              help="Weight of the profiles FILE names (a path, directory or glob) in the merge (default 1).")
+@click.option("--path-map", "path_maps", multiple=True, metavar="OLD=NEW",
+              help="Map file names recorded elsewhere (a container, another checkout) to this repository.")
+@click.option("--sample-type", help="pprof sample type to rank by (e.g. cpu, wall).")
+@click.option("--diff", "diff_range", metavar="BASE..HEAD",
+              help="Target only the functions this diff touches, ranked by the profile.")
 @click.option("--drafter", type=click.Choice(["recipes"]), default="recipes", show_default=True)
 @click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
 @click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
@@ -61,13 +69,15 @@ def cli() -> None:
 @click.option("--apply", "apply_", is_flag=True, help="Write verified patches into the working tree.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
-def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter: str,
+def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights: Sequence[str],
+            path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str,
             min_speedup: float | None, min_share: float | None, max_targets: int | None,
             confirm_workload: bool | None, apply_: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
     from eco.config import load_config
     from eco.pipeline import SuggestOptions
     from eco.pipeline import suggest as run_suggest
+    from eco.profile import ReadOptions
     from eco.publish import apply_verified, render_report, result_document
 
     root = repo.resolve()
@@ -77,7 +87,9 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], drafter:
                                 "min_share": min_share, "max_targets": max_targets,
                                 "confirm_workload": confirm_workload})
     with _progress(quiet) as progress:
-        result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles)), progress)
+        read = ReadOptions(path_map=(*config.path_map, *path_maps), weights=tuple(weights), sample_type=sample_type)
+        result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles), read=read,
+                                            diff=diff_range), progress)
     if as_json:
         _dump(result_document(result))
     else:
@@ -131,33 +143,63 @@ def verify(target: str, patch_path: Path, repo: Path, workload: str | None, min_
 @cli.command("profile")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".", show_default=True)
-@click.option("--min-share", type=float, default=0.0, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def profile_cmd(args: Sequence[str], repo: Path, min_share: float, as_json: bool) -> int:
-    """Rank hot functions: `eco profile FILE...` or `eco profile -- CMD ...`."""
+@click.option("--min-share", type=float, default=0.0, show_default=True, help="Hide functions under this share.")
+@click.option("--profiler", type=click.Choice(["cprofile", "pyinstrument"]),
+              help="Profiler for `-- CMD` (default: [tool.eco] profiler, else cprofile).")
+@click.option("--weight", "weights", multiple=True, metavar="FILE=W",
+              help="Weight of the profiles FILE names (a path, directory or glob) in the merge (default 1).")
+@click.option("--path-map", "path_maps", multiple=True, metavar="OLD=NEW",
+              help="Map file names recorded elsewhere (a container, another checkout) to this repository.")
+@click.option("--sample-type", help="pprof sample type to rank by (e.g. cpu, wall).")
+@click.option("--json", "as_json", is_flag=True, help="Print only the JSON document.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def profile_cmd(args: Sequence[str], repo: Path, min_share: float, profiler: str | None, weights: Sequence[str],
+                path_maps: Sequence[str], sample_type: str | None, as_json: bool, quiet: bool) -> int:
+    """Rank hot functions: `eco profile FILE|DIR|GLOB...` or `eco profile -- CMD ...`.
+
+    Profiles of any supported format (pstats, pyinstrument session or JSON, speedscope,
+    collapsed stacks, pprof) are detected from their content and merged, each normalised
+    to shares of its own total and then weighted by --weight. `-- CMD` runs a Python
+    command under cProfile (or --profiler pyinstrument) and keeps the profile under
+    .eco/profiles/.
+    """
+    import glob as globbing
     import shlex
     import time
 
+    from eco.config import load_config
     from eco.pipeline import state_dir
-    from eco.profile import load_profile, profile_workload, workload_script
+    from eco.profile import (
+        DEFAULT_EXCLUDE,
+        ReadOptions,
+        load_profile,
+        profile_workload,
+        workload_script,
+    )
     from eco.publish.profile_table import profile_document, render_profile
 
     root = repo.resolve()
     if not args:
         raise click.UsageError("give profile files, or -- and a command to run")
-    if not all(Path(a).is_file() for a in args):
-        command = shlex.join(args)
-        out = state_dir(root) / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}.prof"
-        profile_workload(root, command, out)
-        script = workload_script(command, root)
-        result = load_profile([out], root, also_exclude=(script,) if script else ())
-        _stderr().print(f"eco: profile written to {out}")
-    else:
-        result = load_profile([Path(a) for a in args], root)
+    config = load_config(root, {"profiler": profiler})
+    exclude = (*DEFAULT_EXCLUDE, *config.exclude)
+    read = ReadOptions(path_map=(*config.path_map, *path_maps), weights=tuple(weights), sample_type=sample_type)
+    with _progress(quiet or as_json) as progress:
+        if not all(Path(a).exists() or (globbing.has_magic(a) and globbing.glob(a)) for a in args):
+            command = shlex.join(args)
+            suffix = ".pyisession" if config.profiler == "pyinstrument" else ".prof"
+            out = state_dir(root) / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}{suffix}"
+            progress(f"profiling under {config.profiler}: {command}")
+            profile_workload(root, command, out, timeout_s=config.timeout, profiler=config.profiler)
+            script = workload_script(command, root)
+            result = load_profile([out], root, exclude, (script,) if script else (), read, progress)
+            _stderr().print(f"eco: profile written to {out}")
+        else:
+            result = load_profile(list(args), root, exclude, options=read, progress=progress)
     if as_json:
-        _dump(profile_document(result, min_share))
+        _dump(profile_document(result, min_share, config.max_share))
     else:
-        render_profile(result, min_share, Console(highlight=False))
+        render_profile(result, min_share, Console(highlight=False), config.max_share)
     return 0
 
 

@@ -27,7 +27,13 @@ class EcoConfig:
     #: Functions below this share of workload time are not targets.
     min_share: float = 0.005
     #: Functions above this share (drivers like ``main``) are not targets.
-    max_share: float = 1.0
+    max_share: float = 0.25
+    #: Profiler for the workload: ``cprofile``, or ``pyinstrument`` (eco[profilers]; its
+    #: sampled profile gives hot lines).
+    profiler: str = "cprofile"
+    #: ``OLD=NEW`` prefixes mapping file names in profiles taken elsewhere (a container,
+    #: another checkout) to this repository, e.g. ``["/app=."]``.
+    path_map: tuple[str, ...] = ()
     #: At most this many hot functions are drafted and verified.
     max_targets: int = 10
     #: Repository-relative glob patterns that are never targets (added to the defaults).
@@ -63,6 +69,12 @@ def _check(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: [tool.eco] exclude must be a list of glob strings, got {value!r}")
         return tuple(value)
+    if key == "path_map":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) and "=" in v for v in value):
+            raise ConfigError(f"{where}: [tool.eco] path_map must be a list of \"OLD=NEW\" strings, got {value!r}")
+        return tuple(value)
+    if key == "profiler" and value not in ("cprofile", "pyinstrument"):
+        raise ConfigError(f"{where}: [tool.eco] profiler = {value!r} must be \"cprofile\" or \"pyinstrument\"")
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, float):

@@ -10,7 +10,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from eco.capture.store import CaptureStore
@@ -22,6 +22,9 @@ from eco.profile import (
     DEFAULT_EXCLUDE,
     DEFAULT_WORKLOAD,
     HotFunction,
+    ReadOptions,
+    changed_functions,
+    diff_targets,
     load_profile,
     profile_workload,
     workload_script,
@@ -38,6 +41,10 @@ class SuggestOptions:
     root: Path
     config: EcoConfig
     profiles: Sequence[Path] = ()
+    #: How profile files are read and merged (path maps, weights, pprof sample type).
+    read: ReadOptions = field(default_factory=ReadOptions)
+    #: ``BASE..HEAD``: target only the functions this diff touches, ranked by the profile.
+    diff: str | None = None
 
 
 def state_dir(root: Path) -> Path:
@@ -62,16 +69,24 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     also_exclude = (script,) if script else ()
 
     check_repository_syntax(root, exclude)
+    read = replace(options.read, path_map=(*config.path_map, *options.read.path_map))
+    changed = changed_functions(root, options.diff, exclude, also_exclude) if options.diff else None
     if options.profiles:
-        progress(f"reading {len(options.profiles)} profile file(s)")
-        profile = load_profile(options.profiles, root, exclude, also_exclude)
+        progress(f"reading {len(options.profiles)} profile input(s)")
+        profile = load_profile(options.profiles, root, exclude, also_exclude, read, progress)
     else:
-        progress(f"profiling the workload: {workload}")
-        out = state / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.prof"
-        profile_workload(root, workload, out, timeout_s=config.timeout)
-        profile = load_profile([out], root, exclude, also_exclude)
+        progress(f"profiling the workload under {config.profiler}: {workload}")
+        suffix = ".pyisession" if config.profiler == "pyinstrument" else ".prof"
+        out = state / "profiles" / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}{suffix}"
+        profile_workload(root, workload, out, timeout_s=config.timeout, profiler=config.profiler)
+        profile = load_profile([out], root, exclude, also_exclude, read, progress)
 
-    hot = profile.targets(config.min_share, config.max_share)[: config.max_targets]
+    if changed is not None:
+        # Diff mode: every touched function, profiled ones first; the rest have share 0.
+        progress(f"{len(changed)} function(s) touched by {options.diff}")
+        hot = diff_targets(profile, changed)[: config.max_targets]
+    else:
+        hot = profile.targets(config.min_share, config.max_share)[: config.max_targets]
     results: list[FunctionResult] = []
     located: list[Target] = []
     for fn in hot:

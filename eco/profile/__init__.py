@@ -1,32 +1,41 @@
 """Profile stage: a workload or profile files in, repository functions ranked by cost out.
 
-Entry points: `profile_workload` runs a workload under cProfile and returns the pstats
-path; `load_profile` reads profile files and rolls their time up to repository
-functions (see `eco.profile.rollup`).
+Entry points: `profile_workload` runs a workload under cProfile (or pyinstrument, whose
+session files carry line numbers) and returns the profile's path; `load_profile` reads
+profile files of any supported format (pstats, pyinstrument session or JSON report,
+speedscope, collapsed stacks, pprof: `eco.profile.formats`), rolls their time up to
+repository functions the way ECO localizes cost (`eco.profile.rollup`,
+`eco.profile.tally`) and merges many into one ranking (`eco.profile.build`);
+`changed_functions` and `diff_targets` keep the targets a diff touches (`eco.profile.diff`).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from eco.errors import ProfileError, WorkloadError
-from eco.profile.build import build_profile, describe_unmapped
-from eco.profile.cprofile import read_pstats
+from eco.errors import WorkloadError
+from eco.profile.diff import ChangedFunction, changed_functions, diff_targets
+from eco.profile.formats import FORMATS
+from eco.profile.load import load_profile
 from eco.profile.mapping import DEFAULT_EXCLUDE, RepoMap
-from eco.profile.records import HotFunction, Profile
-from eco.profile.rollup import FrameKey, FrameStats
-from eco.profile.workload import DEFAULT_WORKLOAD, python_argv
+from eco.profile.records import HotFunction, Profile, ReadOptions
+from eco.profile.workload import DEFAULT_WORKLOAD, PROFILERS, profiler_flag, python_argv
 from eco.sandbox import Limits, import_path, run_sandboxed
 
 __all__ = [
     "DEFAULT_EXCLUDE",
     "DEFAULT_WORKLOAD",
+    "FORMATS",
+    "PROFILERS",
+    "ChangedFunction",
     "HotFunction",
     "Profile",
+    "ReadOptions",
     "RepoMap",
+    "changed_functions",
+    "diff_targets",
     "load_profile",
     "profile_workload",
     "python_argv",
@@ -47,7 +56,8 @@ def workload_script(command: str, root: Path) -> str | None:
 
 
 def profile_workload(
-    root: Path, command: str, out: Path, timeout_s: float = 1800.0, capture_spec: Path | None = None
+    root: Path, command: str, out: Path, timeout_s: float = 1800.0, capture_spec: Path | None = None,
+    profiler: str = "cprofile",
 ) -> Path:
     """Run ``command`` in ``root`` under cProfile, write the pstats file to ``out``.
 
@@ -61,7 +71,7 @@ def profile_workload(
     if capture_spec is not None:
         launcher += ["--capture", str(capture_spec)]
     else:
-        launcher += ["--cprofile", str(out)]
+        launcher += [profiler_flag(profiler), str(out)]  # pyinstrument writes a session file
     # The repository's own packages come first, ahead of any installed copy of them.
     result = run_sandboxed(
         [*launcher, "--", *argv], cwd=root, limits=Limits(timeout_s=timeout_s, memory_mb=None, network=True),
@@ -95,27 +105,3 @@ def _failure(output: str, root: Path) -> str:
             return f"{last} ({shown}:{found.group(2)})"
     return last
 
-
-def load_profile(paths: Sequence[Path], root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE,
-                 also_exclude: Sequence[str] = ()) -> Profile:
-    """Read pstats files, merge them, and roll time up to functions under ``root``."""
-    if not paths:
-        raise ProfileError("no profile files given")
-    merged: dict[FrameKey, FrameStats] = {}
-    for path in paths:
-        for key, frame in read_pstats(path).items():
-            if key in merged:
-                old = merged[key]
-                callers = dict(old.callers)
-                for caller, (n, t) in frame.callers.items():
-                    pn, pt = callers.get(caller, (0, 0.0))
-                    callers[caller] = (pn + n, pt + t)
-                frame = FrameStats(key, old.self_s + frame.self_s, old.total_s + frame.total_s,
-                                   old.calls + frame.calls, callers)
-            merged[key] = frame
-    repo = RepoMap(root=root, exclude=tuple(exclude), also_exclude=frozenset(also_exclude))
-    source = ", ".join(str(p) for p in paths)
-    profile = build_profile(merged, repo, source)
-    if not profile.functions:
-        raise ProfileError(describe_unmapped(profile, root))
-    return profile

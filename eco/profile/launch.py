@@ -1,7 +1,7 @@
 """Runs a Python workload in this process under cProfile or the call-capturing tracer.
 
-Invoked by eco as ``python -m eco.profile.launch [--cprofile OUT] [--capture SPEC] --
-(SCRIPT | -m MODULE | -c CODE) ARGS...``. It exists so that eco never has to trust a
+Invoked by eco as ``python -m eco.profile.launch [--cprofile OUT | --pyinstrument OUT]
+[--capture SPEC] -- (SCRIPT | -m MODULE | -c CODE) ARGS...``. It exists so that eco never has to trust a
 shell: the workload is run the way ``python`` itself would run it (``sys.argv``,
 ``sys.path[0]``, ``__main__``), and the profile is written even when the workload calls
 ``sys.exit``. The exit status is the workload's.
@@ -15,6 +15,7 @@ import os
 import runpy
 import sys
 from collections.abc import Callable
+from typing import Any
 
 
 def _target(argv: list[str]) -> tuple[Callable[[], object], list[str], str]:
@@ -35,6 +36,7 @@ def _target(argv: list[str]) -> tuple[Callable[[], object], list[str], str]:
 def main(args: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eco.profile.launch")
     parser.add_argument("--cprofile", help="write a pstats file here")
+    parser.add_argument("--pyinstrument", help="write a pyinstrument session file here")
     parser.add_argument("--capture", help="capture calls as described by this JSON spec")
     parser.add_argument("workload", nargs=argparse.REMAINDER)
     ns = parser.parse_args(args)
@@ -44,6 +46,7 @@ def main(args: list[str] | None = None) -> int:
     sys.path[0] = path0
 
     profiler = cProfile.Profile() if ns.cprofile else None
+    sampler = _pyinstrument() if ns.pyinstrument else None
     if ns.capture:
         from eco.capture import tracer
 
@@ -52,11 +55,15 @@ def main(args: list[str] | None = None) -> int:
     try:
         if profiler is not None:
             profiler.enable()
+        if sampler is not None:
+            sampler.start()
         try:
             run()
         finally:
             if profiler is not None:
                 profiler.disable()
+            if sampler is not None:
+                sampler.stop()
     except SystemExit as exc:
         code = exc.code
         status = code if isinstance(code, int) else (0 if code is None else 1)
@@ -69,7 +76,16 @@ def main(args: list[str] | None = None) -> int:
             tracer.stop()
         if profiler is not None:
             profiler.dump_stats(ns.cprofile)
+        if sampler is not None and sampler.last_session is not None:
+            sampler.last_session.save(ns.pyinstrument)
     return status
+
+
+def _pyinstrument() -> Any:
+    """A pyinstrument sampler at 1 ms, the finest interval it recommends."""
+    from pyinstrument import Profiler
+
+    return Profiler(interval=0.001)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -61,3 +62,16 @@ def _is_python_script(path: Path) -> bool:
     except OSError:
         return False
     return first.startswith(b"#!") and b"python" in first
+
+
+#: Profilers a workload can run under; pyinstrument is an optional extra (eco[profilers]).
+PROFILERS = ("cprofile", "pyinstrument")
+
+
+def profiler_flag(profiler: str) -> str:
+    """The launcher flag for ``profiler``; a missing optional profiler says how to install it."""
+    if profiler not in PROFILERS:
+        raise WorkloadError(f"unknown profiler {profiler!r} (choose from {', '.join(PROFILERS)})")
+    if profiler == "pyinstrument" and importlib.util.find_spec("pyinstrument") is None:
+        raise WorkloadError("profiler pyinstrument is not installed: pip install 'eco[profilers]'")
+    return f"--{profiler}"

@@ -25,11 +25,12 @@ def _real(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "not a cProfile/pstats file"),
-        (b'{"not": "a profile"}', "not a cProfile/pstats file"),
+        (b"", "the file is empty"),
+        (b'{"not": "a profile"}', "JSON, but not a profile eco reads.*its keys: not"),
         (marshal.dumps({}), "the profile is empty"),
-        (marshal.dumps([1, 2, 3]), "unexpected content"),
-        (gzip.compress(b"junk"), "not a cProfile/pstats file"),
+        (marshal.dumps({("a.py", 1, "f"): 3}), "unexpected content"),
+        (marshal.dumps([1, 2, 3]), "not a profile eco can read"),
+        (gzip.compress(b"junk"), "text, but not collapsed stacks"),
     ],
 )
 def test_not_a_profile(tmp_path: Path, content: bytes, message: str) -> None:
@@ -45,12 +46,14 @@ def test_truncated_profile(tmp_path: Path) -> None:
     good = _real(tmp_path / "good.prof")
     cut = tmp_path / "cut.prof"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with pytest.raises(ProfileError, match=r"cut\.prof: not a cProfile/pstats file"):
+    with pytest.raises(ProfileError, match=r"cut\.prof: not a cProfile/pstats file, or a truncated one"):
         load_profile([cut], tmp_path)
 
 
 def test_missing_and_directory(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="no such profile file"):
         load_profile([tmp_path / "nope.prof"], tmp_path)
-    with pytest.raises(ProfileError, match="is a directory"):
-        load_profile([tmp_path], tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ProfileError, match="directory holds no profile files"):
+        load_profile([empty], tmp_path)
