@@ -302,6 +302,92 @@ def antipatterns_check(paths: Sequence[Path], as_json: bool, fmt: str) -> int:
     return 1 if findings else 0
 
 
+@cli.command("mine")
+@click.argument("repos", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Edits database (default: .eco/edits.sqlite in the current directory).")
+@click.option("--since", help="Only commits after this date (as git log --since).")
+@click.option("--rev", help="Revision range, e.g. v1.0..main (default: HEAD).")
+@click.option("--max-commits", type=click.IntRange(min=1), help="Mine at most this many new commits (newest first).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Run on a Dask LocalCluster of N workers (a process pool of N without Dask).")
+@click.option("--cluster", metavar="ADDRESS", help="Run on the Dask cluster at ADDRESS (tcp://host:port).")
+@click.option("--min-score", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
+              help="Store edits scoring at least this.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Commits per batch (one worker task, one database transaction).")
+@click.option("--explain", "explain_sha", metavar="SHA", help="Explain how one commit is classified, and stop.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per stored edit on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def mine_cmd(repos: Sequence[Path], db_path: Path | None, since: str | None, rev: str | None,
+             max_commits: int | None, workers: int | None, cluster: str | None, min_score: float,
+             batch_size: int, explain_sha: str | None, as_json: bool, quiet: bool) -> int:
+    """Mine performance edits from the git history of REPO... (default: .) into the edits database."""
+    from eco.mine import MineOptions, Problem, Runner, explain, mine
+    from eco.mine.errors import MineError
+
+    if since and rev:
+        raise click.UsageError("give --since or --rev, not both")
+    if workers and cluster:
+        raise click.UsageError("give --workers or --cluster, not both")
+    options = MineOptions(rev=rev, since=since, max_commits=max_commits, min_score=min_score,
+                          batch_size=batch_size)
+    paths = list(repos) or [Path(".")]
+    if explain_sha:
+        if len(paths) != 1:
+            raise click.UsageError("--explain takes one repository")
+        explanation = explain(paths[0], explain_sha, options)
+        if as_json:
+            _dump(explanation.as_dict())
+        else:
+            for line in explanation.lines():
+                click.echo(line)
+        return 0
+    if cluster:
+        runner = Runner("dask", address=cluster)
+    elif workers:
+        try:
+            import distributed  # noqa: F401
+            runner = Runner("dask", workers=workers)
+        except ImportError:
+            _stderr().print(f"eco: Dask is not installed (pip install 'eco[dist]'): "
+                            f"using a local process pool of {workers}", markup=False)
+            runner = Runner("pool", workers=workers)
+    else:
+        runner = Runner("pool")
+    bad: list[Problem] = []
+
+    def on_problem(problem: Problem) -> None:
+        if not problem.sha and not problem.file and problem.repo in {str(p) for p in paths}:
+            bad.append(problem)
+            _stderr().print(f"eco: error: {problem}", markup=False, soft_wrap=True)
+        else:
+            _stderr().print(f"eco: warning: {problem}", markup=False, soft_wrap=True)
+
+    def on_edit(edit: Any) -> None:
+        if as_json:
+            click.echo(json.dumps(edit.summary(), ensure_ascii=False))
+
+    db = db_path or Path(".eco") / "edits.sqlite"
+
+    def progress(message: str) -> None:
+        if not quiet:
+            _stderr().print(f"eco: {message}", style="dim", markup=False, soft_wrap=True)
+
+    report = mine(paths, db, options, runner, progress, on_edit, on_problem)
+    if not report.repos and bad:
+        return 2
+    if not report.repos:
+        raise MineError("no repository to mine")
+    excluded = ", ".join(f"{n} {k}" for k, n in sorted(report.excluded.items()) if n) or "none"
+    _stderr().print(
+        f"eco: mined {report.commits} commit(s) of {len(report.repos)} repositor{'y' if len(report.repos) == 1 else 'ies'} "
+        f"in {report.seconds:.1f}s: {report.edits} edit(s) stored in {db}, {report.duplicates} duplicate(s), "
+        f"{report.skipped_known} already mined; excluded: {excluded}; {len(report.problems)} problem(s)",
+        markup=False, soft_wrap=True)
+    return 2 if bad else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (tests call this in-process)."""
     try:

@@ -45,7 +45,7 @@ _POSITIVE: list[tuple[str, float, re.Pattern[str]]] = [
         r"\b(avoid|avoids|avoiding|remove|removes|eliminate|eliminates|skip|no|fewer|less)\s+"
         r"(an?\s+|the\s+|unnecessary\s+|needless\s+|redundant\s+|extra\s+|repeated\s+)*"
         r"(copy|copies|copying|allocations?|re-?computation|recomputing|re-?parsing|lookups?|"
-        r"passes|scans?|sorts?|conversions?|materiali[sz]ation|overhead|quadratic)\b", _F)),
+        r"pass(es)?|scans?|sorts?|conversions?|materiali[sz]ation|overhead|quadratic)\b", _F)),
     ("complexity", 2.0, re.compile(r"\bquadratic\b|\bO\(\s*(n|1|log\s*n|n\s*log\s*n|n\s*\*\*\s*2|n\^2|n2)\s*\)"
                                    r"|\blinear time\b|\bconstant time\b|\bexponential\b", _F)),
     ("efficient", 1.5, re.compile(r"\b(more\s+)?efficient(ly)?\b|\befficiency\b|\bbottleneck\b|\bhot (path|loop)\b"
