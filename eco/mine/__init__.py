@@ -9,7 +9,7 @@ the same records without a database.
 
 from eco.mine.engine import Batch, BatchResult, Runner, iter_edits, mine, mine_batch
 from eco.mine.errors import MineError
-from eco.mine.explain import Explanation, explain
+from eco.mine.explanation import Explanation, explain
 from eco.mine.records import (
     CommitOutcome,
     FunctionVerdict,
