@@ -155,7 +155,7 @@ class Reader:
         tenth = min(10, position * 10 // self.size)
         if tenth > self._reported:
             self._reported = tenth
-            self.progress(f"reading {self.path.name}: {position >> 20} of {self.size >> 20} MB ({tenth * 10}%)")
+            self.progress(f"reading {self.path.name}: {position / 1e6:.1f} of {self.size / 1e6:.1f} MB ({tenth * 10}%)")
 
 
 def detect_format(head: bytes, path: Path) -> str:

@@ -57,33 +57,48 @@ def _hot_lines(f: HotFunction, n: int = 3) -> str:
 
 
 def render_profile(profile: Profile, min_share: float, console: Console, max_share: float | None = None) -> None:
-    """Print the ranked table, then what the reader should know (warnings)."""
+    """Print the ranked table, then where it came from and what the reader should know.
+
+    Columns a profile cannot fill are left out: call counts and addressable time need a
+    tracing profile (cProfile), hot lines a sampled one.
+    """
     unit = _UNIT_WORDS.get(profile.unit, profile.unit)
-    table = Table(title=f"hot functions ({_amount(profile.total_s, profile.unit)} {unit} profiled; "
+    shown = [f for f in profile.functions if f.share >= min_share]
+    with_calls = any(f.calls for f in shown)
+    with_lines = any(f.hot_lines for f in shown)
+    table = Table(title=f"hot functions, {unit} ({_amount(profile.total_s, profile.unit)} profiled; "
                         f"{profile.unattributed_share:.1%} outside the repository's functions)", title_justify="left")
-    table.add_column("share", justify="right")
-    table.add_column(f"rolled-up {unit}", justify="right")
-    table.add_column(f"addressable {unit}", justify="right")
-    table.add_column(f"cumulative {unit}", justify="right")
-    table.add_column("calls", justify="right")
-    table.add_column("function")
-    table.add_column("hot lines")
-    for f in profile.functions:
-        if f.share < min_share:
-            continue
-        name = f"{f.file}:{f.line}::{f.qualname}"
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("self", justify="right", no_wrap=True)
+    if with_calls:
+        table.add_column("addressable", justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    if with_calls:
+        table.add_column("calls", justify="right", no_wrap=True)
+    names = [f"{f.file}:{f.line}::{f.qualname}" for f in shown]
+    table.add_column("function", no_wrap=True, min_width=min(max(map(len, names), default=8), 60))
+    if with_lines:
+        table.add_column("hot lines", overflow="fold")
+    over = False
+    for f in shown:
+        share = f"{f.share:.1%}"
         if max_share is not None and f.share > max_share:
-            name += f" (driver: over {max_share:.0%}, not a target)"
-        table.add_row(
-            f"{f.share:.1%}",
-            _amount(f.self_s, profile.unit),
-            _amount(f.addressable_s, profile.unit) if f.addressable_s is not None else "-",
-            _amount(f.total_s, profile.unit),
-            str(f.calls) if f.calls else "-",
-            name,
-            _hot_lines(f),
-        )
+            share += "*"
+            over = True
+        row = [share, _amount(f.self_s, profile.unit)]
+        if with_calls:
+            row.append(_amount(f.addressable_s, profile.unit) if f.addressable_s is not None else "-")
+        row.append(_amount(f.total_s, profile.unit))
+        if with_calls:
+            row.append(str(f.calls) if f.calls else "-")
+        row.append(names[len(table.rows)])
+        if with_lines:
+            row.append(_hot_lines(f))
+        table.add_row(*row)
     console.print(table)
+    if over and max_share is not None:
+        console.print(f"* above max_share ({max_share:.0%}): usually a driver such as main, not a target",
+                      markup=False, highlight=False)
     console.print(f"from {profile.source} ({', '.join(dict.fromkeys(profile.formats)) or 'unknown format'})",
                   markup=False, highlight=False)
     for warning in profile.warnings:
