@@ -68,16 +68,19 @@ def test_killed_process_loses_nothing_stored(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
     cmd = [sys.executable, "-m", "eco", "mine", str(history.root), "--db", str(db), "--batch-size", "20",
            "--workers", "1", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     deadline = time.monotonic() + 120
     mined_before_kill = 0
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
         if db.exists():
+            con = sqlite3.connect(db, timeout=1)
             try:
-                mined_before_kill = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM commits").fetchone()[0]
+                mined_before_kill = con.execute("SELECT count(*) FROM commits").fetchone()[0]
             except sqlite3.Error:
                 continue
+            finally:
+                con.close()
             if mined_before_kill >= 100:
                 break
     proc.send_signal(signal.SIGKILL)
