@@ -37,7 +37,7 @@ from eco.mine.gitread import BlobReader, FileChange, RawCommit
 from eco.mine.paths import file_kind, generated_header, towncrier_perf
 from eco.mine.records import CommitOutcome, FunctionVerdict, MinedEdit, MineOptions, Problem, Signal
 
-__all__ = ["Analysis", "CommitAnalyzer", "static_removed"]
+__all__ = ["Analysis", "CommitAnalyzer", "Extraction", "static_removed"]
 
 _STATIC_CACHE: OrderedDict[str, Counter[str] | None] = OrderedDict()
 
@@ -70,6 +70,21 @@ def _detect(imports: str, text: str) -> Counter[str] | None:
 
 
 @dataclass
+class Extraction:
+    """What one commit changed, before any classification."""
+
+    #: ``(change, parsed after file, function before, function after)`` of non-trivial edits
+    #: of source files.
+    pairs: list[tuple[FileChange, ParsedFile, Function, Function]] = field(default_factory=list)
+    #: Files touched, by `file_kind`.
+    kinds: Counter[str] = field(default_factory=Counter)
+    #: Lines added to changelogs, by path.
+    changelog: dict[str, list[str]] = field(default_factory=dict)
+    #: Performance news fragments added.
+    fragments: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Analysis:
     """Everything found about one commit."""
 
@@ -98,7 +113,9 @@ class CommitAnalyzer:
 
     # --- reading files ----------------------------------------------------------------
 
-    def _read(self, commit: RawCommit, path: str, blob: str, problems: list[Problem]) -> ParsedFile | None:
+    def _read(self, commit: RawCommit, path: str, blob: str, problems: list[Problem]) -> ParsedFile | str | None:
+        """The parsed file; ``"generated"`` for a generated file; ``None`` (and a problem) when
+        it cannot be read."""
         cached = self._parsed.get(blob)
         if cached is None:
             cached = self._load(blob)
@@ -107,6 +124,8 @@ class CommitAnalyzer:
                 self._parsed.popitem(last=False)
         else:
             self._parsed.move_to_end(blob)
+        if cached == "generated":
+            return cached
         if isinstance(cached, str):
             problems.append(Problem(self.repo, commit.sha, path, cached))
             return None
@@ -144,23 +163,19 @@ class CommitAnalyzer:
 
     # --- one commit --------------------------------------------------------------------
 
-    def analyze(self, commit: RawCommit) -> Analysis:
-        if not commit.parents:
-            return Analysis(CommitOutcome(commit.sha, "root", 0.0, 0, commit.subject))
-        problems: list[Problem] = []
-        verdicts: list[FunctionVerdict] = []
-        kinds: Counter[str] = Counter()
-        changelog: dict[str, list[str]] = {}
-        fragments: list[str] = []
-        pairs: list[tuple[FileChange, ParsedFile, Function, Function]] = []
+    def extract(self, commit: RawCommit, problems: list[Problem], verdicts: list[FunctionVerdict]) -> Extraction:
+        """The commit's non-trivial function edits and the file facts the classifier needs."""
+        out = Extraction()
+        kinds = out.kinds
+        pairs = out.pairs
         for change in commit.changes:
             path = change.new_path if change.status != "D" else change.old_path
             kind = file_kind(path)
             if kind == "changelog" and change.status in ("A", "M", "R"):
                 if change.status == "A" and towncrier_perf(path):
-                    fragments.append(path)
+                    out.fragments.append(path)
                 else:
-                    changelog[path] = self._added_lines(change)
+                    out.changelog[path] = self._added_lines(change)
             if not path.endswith(".py") or change.status not in ("M", "R"):
                 kinds[kind] += 1
                 continue
@@ -171,13 +186,12 @@ class CommitAnalyzer:
                 continue
             before = self._read(commit, change.old_path, change.old_blob, problems)
             after = self._read(commit, path, change.new_blob, problems)
-            if problems and problems[-1].message == "generated":
-                problems.pop()
+            if "generated" in (before, after):
                 kinds["generated"] += 1
                 if self.full:
                     verdicts.append(FunctionVerdict(path, "*", "generated", (), (), 0.0))
                 continue
-            if before is None or after is None:
+            if not isinstance(before, ParsedFile) or not isinstance(after, ParsedFile):
                 continue
             for fn_b, fn_a in changed_functions(before, after):
                 if kind != "source":
@@ -192,6 +206,15 @@ class CommitAnalyzer:
                 pairs.append((change, after, fn_b, fn_a))
             # A Python file whose only changes were trivial or outside functions is not source work.
             kinds[kind if any(p[0] is change for p in pairs) else f"{kind} (no function body)"] += 1
+        return out
+
+    def analyze(self, commit: RawCommit) -> Analysis:
+        if not commit.parents:
+            return Analysis(CommitOutcome(commit.sha, "root", 0.0, 0, commit.subject))
+        problems: list[Problem] = []
+        verdicts: list[FunctionVerdict] = []
+        found = self.extract(commit, problems, verdicts)
+        kinds, pairs, changelog, fragments = found.kinds, found.pairs, found.changelog, found.fragments
         signals = message_signals(commit.message)
         signals += changelog_signals(changelog, fragments)
         signals += shape_signals(dict(kinds), len(pairs), self.options.sweeping_functions)

@@ -18,7 +18,7 @@ import textwrap
 import tokenize
 from dataclasses import dataclass
 
-from eco.pysource import parse_functions
+from eco.pysource import FunctionDef
 
 __all__ = [
     "Function",
@@ -82,7 +82,7 @@ def _first_error_line(node: object) -> int:
 
 def parse_file(data: bytes) -> ParsedFile:
     """Every function of one revision of a file, keyed by qualname."""
-    from eco.pysource import _parser
+    from eco.pysource import _parser, _walk
 
     tree = _parser().parse(data)
     error_line = _first_error_line(tree.root_node) if tree.root_node.has_error else 0
@@ -91,7 +91,10 @@ def parse_file(data: bytes) -> ParsedFile:
         for child in tree.root_node.children
         if child.type in ("import_statement", "import_from_statement")
     ).decode("utf-8", "replace")
-    defs = parse_functions(data)
+    # `parse_functions` on the tree already parsed (one parse per blob, not two).
+    defs: list[FunctionDef] = []
+    _walk(tree.root_node, data, (), False, defs)
+    defs.sort(key=lambda f: f.start_byte)
     functions: dict[str, Function] = {}
     seen: dict[str, int] = {}
     for i, fn in enumerate(defs):
