@@ -45,3 +45,15 @@ def test_invalid_toml(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.eco\n")
     with pytest.raises(ConfigError, match=r"pyproject\.toml: not valid TOML"):
         load_config(tmp_path)
+
+
+def test_profile_settings(tmp_path: Path) -> None:
+    assert EcoConfig().max_share == 0.25  # drivers like main above a quarter of the time are not targets
+    root = _write(tmp_path, 'profiler = "pyinstrument"\npath_map = ["/app=."]\nmax_share = 0.4')
+    config = load_config(root)
+    assert (config.profiler, config.path_map, config.max_share) == ("pyinstrument", ("/app=.",), 0.4)
+    for table, message in [('profiler = "perf"', r'profiler = .perf. must be "cprofile" or "pyinstrument"'),
+                           ('path_map = ["/app"]', 'path_map must be a list of "OLD=NEW" strings'),
+                           ('path_map = "/app=."', 'path_map must be a list')]:
+        with pytest.raises(ConfigError, match=message):
+            load_config(_write(tmp_path, table))

@@ -38,6 +38,7 @@ __all__ = [
     "diff_targets",
     "load_profile",
     "profile_workload",
+    "profiler_flag",
     "python_argv",
     "workload_script",
 ]

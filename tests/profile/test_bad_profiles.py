@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cProfile
 import gzip
+import json
 import marshal
 from pathlib import Path
 
@@ -57,3 +58,43 @@ def test_missing_and_directory(tmp_path: Path) -> None:
     empty.mkdir()
     with pytest.raises(ProfileError, match="directory holds no profile files"):
         load_profile([empty], tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"frame_records": [], "start_time": 0}, "the profile is empty.*pyinstrument session has no samples"),
+        ({"frame_records": [["not", "a record"]]}, "not a pyinstrument session"),
+        ({"root_frame": None}, "the profile is empty.*pyinstrument report has no frames"),
+        ({"root_frame": {"function": "f", "children": []}}, "not a pyinstrument report"),
+        ({"$schema": "https://www.speedscope.app/file-format-schema.json", "shared": {"frames": []},
+          "profiles": []}, "the profile is empty"),
+        ({"shared": {"frames": [{"name": "f"}]}, "profiles": [
+            {"type": "evented", "unit": "seconds", "events": [{"type": "C", "at": 1.0, "frame": 0}]}]},
+         "speedscope events are unbalanced"),
+        ({"shared": {"frames": [{"name": "f"}]}, "profiles": [
+            {"type": "sampled", "unit": "bytes", "samples": [[0]], "weights": [1]}]}, "a memory profile"),
+        ({"shared": {"frames": [{"name": "f"}]}, "profiles": [
+            {"type": "sampled", "unit": "seconds", "samples": [[0, 7]], "weights": [1]}]},
+         "not a valid speedscope file"),
+        ({"traceEvents": []}, "JSON, but not a profile eco reads.*its keys: traceEvents"),
+        ([1, 2, 3], "JSON, but not a profile"),
+    ],
+)
+def test_json_that_is_not_a_usable_profile(tmp_path: Path, document: object, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document))
+    with pytest.raises(ProfileError, match=message) as info:
+        load_profile([bad], tmp_path)
+    assert str(info.value).startswith(f"{bad}: ") and "\n" not in str(info.value)
+
+
+def test_truncated_json(tmp_path: Path) -> None:
+    doc = {"$schema": "https://www.speedscope.app/file-format-schema.json",
+           "shared": {"frames": [{"name": "f", "file": "a.py", "line": 1}] * 50},
+           "profiles": [{"type": "sampled", "unit": "seconds", "samples": [[0]] * 50, "weights": [1] * 50}]}
+    text = json.dumps(doc)
+    cut = tmp_path / "cut.speedscope.json"
+    cut.write_text(text[: len(text) // 2])
+    with pytest.raises(ProfileError, match=r"cut\.speedscope\.json: JSON that does not parse, truncated\?"):
+        load_profile([cut], tmp_path)
