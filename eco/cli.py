@@ -197,7 +197,7 @@ def profile_cmd(args: Sequence[str], repo: Path, min_share: float, profiler: str
         else:
             result = load_profile(list(args), root, exclude, options=read, progress=progress)
     if as_json:
-        _dump(profile_document(result, min_share, config.max_share))
+        _dump(profile_document(result, min_share, (config.min_share, config.max_share)))
     else:
         render_profile(result, min_share, Console(highlight=False), config.max_share)
     return 0

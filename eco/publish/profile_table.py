@@ -13,11 +13,12 @@ from eco.profile.records import HotFunction, Profile
 _UNIT_WORDS = {"s": "s", "samples": "samples", "share": "share"}
 
 
-def profile_document(profile: Profile, min_share: float, max_share: float | None = None) -> dict[str, Any]:
+def profile_document(profile: Profile, min_share: float,
+                     target_range: tuple[float, float] | None = None) -> dict[str, Any]:
     """The JSON document of `eco profile --json`.
 
-    ``functions`` lists every function at or above ``min_share``; with ``max_share`` each
-    says whether it is a target (drivers above the maximum are not).
+    ``functions`` lists every function at or above ``min_share``; with ``target_range``
+    (the configured min_share and max_share) each says whether it is a target.
     """
     functions = []
     for f in profile.functions:
@@ -29,8 +30,8 @@ def profile_document(profile: Profile, min_share: float, max_share: float | None
             "addressable_s": f.addressable_s,
             "hot_lines": [[line, cost] for line, cost in f.hot_lines],
         }
-        if max_share is not None:
-            entry["target"] = f.share <= max_share
+        if target_range is not None:
+            entry["target"] = target_range[0] <= f.share <= target_range[1]
         functions.append(entry)
     return {
         "eco_version": __version__,
