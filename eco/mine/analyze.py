@@ -45,8 +45,13 @@ _STATIC_CACHE: OrderedDict[str, Counter[str] | None] = OrderedDict()
 def static_removed(imports: str, before: str, after: str) -> tuple[tuple[str, ...], str]:
     """Catalog ids found in ``before`` more often than in ``after``, and a note when the
     detectors could not run (a revision that is not valid Python 3)."""
-    found_b, found_a = _detect(imports, before), _detect(imports, after)
-    if found_b is None or found_a is None:
+    found_b = _detect(imports, before)
+    if found_b is None:
+        return (), "static analysis skipped: not parseable as Python 3"
+    if not found_b:
+        return (), ""  # nothing before, nothing removed: the after side need not be analysed
+    found_a = _detect(imports, after)
+    if found_a is None:
         return (), "static analysis skipped: not parseable as Python 3"
     return tuple(sorted(i for i, n in found_b.items() if n > found_a.get(i, 0))), ""
 
@@ -164,10 +169,9 @@ class CommitAnalyzer:
     # --- one commit --------------------------------------------------------------------
 
     def extract(self, commit: RawCommit, problems: list[Problem], verdicts: list[FunctionVerdict]) -> Extraction:
-        """The commit's non-trivial function edits and the file facts the classifier needs."""
+        """The commit's changed functions and the file facts the classifier needs (trivial
+        edits not yet dropped: see `drop_trivial`)."""
         out = Extraction()
-        kinds = out.kinds
-        pairs = out.pairs
         for change in commit.changes:
             path = change.new_path if change.status != "D" else change.old_path
             kind = file_kind(path)
@@ -177,36 +181,49 @@ class CommitAnalyzer:
                 else:
                     out.changelog[path] = self._added_lines(change)
             if not path.endswith(".py") or change.status not in ("M", "R"):
-                kinds[kind] += 1
+                out.kinds[kind] += 1
                 continue
             if kind in ("vendored", "generated"):
-                kinds[kind] += 1
+                out.kinds[kind] += 1
                 if self.full:
                     verdicts.append(FunctionVerdict(path, "*", kind, (), (), 0.0))
                 continue
             before = self._read(commit, change.old_path, change.old_blob, problems)
             after = self._read(commit, path, change.new_blob, problems)
             if "generated" in (before, after):
-                kinds["generated"] += 1
+                out.kinds["generated"] += 1
                 if self.full:
                     verdicts.append(FunctionVerdict(path, "*", "generated", (), (), 0.0))
                 continue
             if not isinstance(before, ParsedFile) or not isinstance(after, ParsedFile):
                 continue
-            for fn_b, fn_a in changed_functions(before, after):
-                if kind != "source":
-                    if self.full:
-                        verdicts.append(FunctionVerdict(path, fn_a.qualname, f"in a {kind} file", (), (), 0.0))
-                    continue
-                reason = trivial_reason(fn_b.text, fn_a.text)
-                if reason:
-                    if self.full:
-                        verdicts.append(FunctionVerdict(path, fn_a.qualname, reason, (), (), 0.0))
-                    continue
-                pairs.append((change, after, fn_b, fn_a))
-            # A Python file whose only changes were trivial or outside functions is not source work.
-            kinds[kind if any(p[0] is change for p in pairs) else f"{kind} (no function body)"] += 1
+            functions = changed_functions(before, after)
+            if kind != "source":
+                out.kinds[kind] += 1
+                if self.full:
+                    verdicts += [FunctionVerdict(path, a.qualname, f"in a {kind} file", (), (), 0.0)
+                                 for _, a in functions]
+                continue
+            if not functions:
+                out.kinds["source (no function body)"] += 1
+            out.pairs += [(change, after, b, a) for b, a in functions]
+        out.kinds["source"] = len({id(p[0]) for p in out.pairs})
         return out
+
+    def drop_trivial(self, found: Extraction, verdicts: list[FunctionVerdict]) -> None:
+        """Drop whitespace, comment, docstring, typing and rename-only edits from ``found``."""
+        kept = []
+        for change, after, fn_b, fn_a in found.pairs:
+            reason = trivial_reason(fn_b.text, fn_a.text)
+            if not reason:
+                kept.append((change, after, fn_b, fn_a))
+            elif self.full:
+                verdicts.append(FunctionVerdict(change.new_path, fn_a.qualname, reason, (), (), 0.0))
+        files = {id(p[0]) for p in found.pairs}
+        found.kinds["source"] = len({id(p[0]) for p in kept})
+        # A Python file whose only changes were trivial is not source work.
+        found.kinds["source (no function body)"] += len(files) - found.kinds["source"]
+        found.pairs = kept
 
     def analyze(self, commit: RawCommit) -> Analysis:
         if not commit.parents:
@@ -214,10 +231,19 @@ class CommitAnalyzer:
         problems: list[Problem] = []
         verdicts: list[FunctionVerdict] = []
         found = self.extract(commit, problems, verdicts)
-        kinds, pairs, changelog, fragments = found.kinds, found.pairs, found.changelog, found.fragments
         signals = message_signals(commit.message)
-        signals += changelog_signals(changelog, fragments)
-        signals += shape_signals(dict(kinds), len(pairs), self.options.sweeping_functions)
+        signals += changelog_signals(found.changelog, found.fragments)
+        # Evidence first: when even the best case (a benchmark touched, the detectors agreeing)
+        # cannot reach the threshold, nothing of this commit can be stored, and the costly
+        # checks (trivial-edit ASTs, static analysis) are skipped.
+        upper = sum(s.weight for s in signals) + (1.0 if found.kinds.get("bench") else 0.0) + STATIC_MAX
+        if not self.full and upper < self._needed:
+            signals += shape_signals(dict(found.kinds), len(found.pairs), self.options.sweeping_functions)
+            return Analysis(CommitOutcome(commit.sha, "mined", score(signals), 0, commit.subject),
+                            [], problems, signals, verdicts)
+        self.drop_trivial(found, verdicts)
+        pairs = found.pairs
+        signals += shape_signals(dict(found.kinds), len(pairs), self.options.sweeping_functions)
         base = sum(s.weight for s in signals)
         edits: list[MinedEdit] = []
         values = [score(signals)] if not pairs else []

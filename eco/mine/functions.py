@@ -237,9 +237,46 @@ def _tokens(text: str) -> list[str] | None:
         return None
 
 
+_SKIPPED_FIELDS = frozenset({"annotation", "returns", "type_comment", "simple", "ctx", "kind"})
+
+
 def _normalised(tree: ast.Module) -> str:
-    tree = _StripAnnotations().visit(_StripDocstrings().visit(tree))
-    return _dump(_RenameLocals(_bound_names(tree)).visit(tree))
+    """One pass over the tree: docstrings and annotations left out, names the function binds
+    renamed in order of appearance (free names kept). Equal strings: a trivial edit."""
+    bound = _bound_names(tree)
+    names: dict[str, str] = {}
+    out: list[str] = []
+    append = out.append
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            # `x: int = v` is `x = v` once annotations are left out.
+            node = ast.Assign(targets=[node.target], value=node.value)
+        append(type(node).__name__)
+        docstring = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module)
+        for name, value in ast.iter_fields(node):
+            if name in _SKIPPED_FIELDS:
+                continue
+            if isinstance(value, list):
+                if docstring and name == "body" and value and isinstance(value[0], ast.Expr) \
+                        and isinstance(value[0].value, ast.Constant) and isinstance(value[0].value.value, str):
+                    value = value[1:]
+                append("[")
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+                    else:
+                        append(repr(item))
+                append("]")
+            elif isinstance(value, ast.AST):
+                visit(value)
+            elif name in ("id", "arg") and value in bound:
+                append(names.setdefault(value, f"_v{len(names)}"))
+            else:
+                append(repr(value))
+
+    visit(tree)
+    return "\x00".join(out)
 
 
 def trivial_reason(before: str, after: str) -> str:
