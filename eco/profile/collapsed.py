@@ -23,14 +23,13 @@ from typing import cast
 from eco.errors import ProfileError
 from eco.profile.resolve import Resolver
 from eco.profile.sources import Reader
-from eco.profile.tally import StackTally, Tally
+from eco.profile.tally import StackTally, Summary, Tally
 
 _PYSPY = re.compile(r"^(.*) \((.*?)(?::(\d+))?\)$")
 _AUSTIN_MODES = {"wall": 1e-6, "cpu": 1e-6}
 #: Distinct lines held at once before they are charged (bounds memory on huge files).
 _DISTINCT_LINES = 200_000
 
-Summary = tuple[int, int, tuple[int, ...], str]
 
 
 def parse_frame(text: str) -> tuple[str, str, int]:
@@ -61,7 +60,7 @@ def collapsed_tally(reader: Reader, resolver: Resolver) -> Tally:
     stacks = StackTally(resolver, tally, lines=True)
     frame_ids: dict[str, int] = {}
     parent_ids: dict[str, int] = {"": 0}
-    parents: list[Summary] = [(-1, 0, (), "")]
+    parents: list[Summary] = [(-1, 0, frozenset(), "")]
     weights: dict[tuple[int, int], float] = {}
     frameless = 0.0
     scale = 1.0
@@ -90,10 +89,10 @@ def collapsed_tally(reader: Reader, resolver: Resolver) -> Tally:
         present = set(owners)
         present.discard(-1)
         if not present:
-            return (-1, 0, (), "")
+            return (-1, 0, frozenset(), "")
         for k in range(len(owners) - 1, -1, -1):
             if owners[k] >= 0:
-                return (owners[k], line_of[ids[k]], tuple(present), "")
+                return (owners[k], line_of[ids[k]], frozenset(present), "")
         raise AssertionError("unreachable")
 
     def bad(line: str) -> ProfileError:
@@ -150,11 +149,12 @@ def collapsed_tally(reader: Reader, resolver: Resolver) -> Tally:
         up = parents[pid]
         owner = owner_of[lid]
         if owner >= 0:
-            present = up[2] if owner in up[2] else (*up[2], owner)
-            stacks.add_summary((owner, line_of[lid], present, ""), weight)
+            present = up[2] if owner in up[2] else up[2] | {owner}
+            stacks.charge((owner, line_of[lid], present, ""), weight)
         else:
-            stacks.add_summary((up[0], up[1], up[2], file_of[lid]), weight)
-    stacks.add_summary((-1, 0, (), ""), frameless)
+            stacks.charge((up[0], up[1], up[2], file_of[lid]), weight)
+    stacks.charge((-1, 0, frozenset(), ""), frameless)
+    stacks.finish()
     tally.has_lines = saw_line
     if tally.total <= 0:
         raise ProfileError(f"{path}: the profile is empty (no samples)")

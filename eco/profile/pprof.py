@@ -24,7 +24,7 @@ from pathlib import Path
 from eco.errors import ProfileError
 from eco.profile.protowire import WireError, fields, packed, signed
 from eco.profile.resolve import Resolver
-from eco.profile.tally import StackTally, Tally
+from eco.profile.tally import StackTally, Summary, Tally
 
 _SECONDS = {"nanoseconds": 1e-9, "microseconds": 1e-6, "milliseconds": 1e-3, "seconds": 1.0}
 
@@ -86,7 +86,7 @@ def _read(data: bytes, path: Path, resolver: Resolver, sample_type: str | None) 
             ids.append(stacks.frame(string(file_index), name, max(line, 0), max(start, 0)))
         frames_of[lid] = tuple(ids)
 
-    summaries: dict[bytes, tuple[int, int, tuple[int, ...], str]] = {}
+    summaries: dict[bytes, Summary] = {}
     saw_line = any(line > 0 for lines in locations.values() for _f, line in lines)
     for number, wire, a, b in fields(data):
         if number != 2 or wire != 2:
@@ -121,7 +121,8 @@ def _read(data: bytes, path: Path, resolver: Resolver, sample_type: str | None) 
                     raise ProfileError(f"{path}: a sample names location {lid}, which the profile does not define")
                 stack.extend(found)
             summary = summaries[stack_key] = stacks.summary(stack)
-        stacks.add_summary(summary, weight)
+        stacks.charge(summary, weight)
+    stacks.finish()
     tally.has_lines = saw_line
     if tally.total <= 0:
         raise ProfileError(f"{path}: the profile is empty (no {named[index][0]} samples with a value)")

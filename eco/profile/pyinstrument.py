@@ -60,6 +60,12 @@ def session_tally(document: dict[str, Any], path: Path, resolver: Resolver) -> T
         weights[tuple(stack)] += float(record[1])
     for stack_ids, weight in weights.items():
         stacks.add(stack_ids, weight)
+    stacks.finish()
+    if has_lines:
+        tally.warnings.append(
+            f"{path}: pyinstrument samples when code calls or returns, so a loop that calls nothing "
+            "shows its time on the line where it next calls or returns"
+        )
     return tally
 
 
@@ -95,6 +101,7 @@ def report_tally(document: dict[str, Any], path: Path, resolver: Resolver) -> Ta
         inner = sum(float(c.get("time", 0.0)) for c in children if isinstance(c, dict))
         stacks.add(stack, float(node["time"]) - inner)
         todo.extend((child, stack) for child in children)
+    stacks.finish()
     if tally.total <= 0:
         raise ProfileError(f"{path}: the profile is empty (the pyinstrument report recorded no time)")
     return tally

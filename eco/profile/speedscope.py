@@ -54,38 +54,43 @@ def speedscope_tally(document: dict[str, Any], path: Path, resolver: Resolver) -
             scale = _SECONDS.get(profile.get("unit", "none"), 1.0)
             kind = profile.get("type")
             if kind == "sampled":
-                _sampled(profile, ids, scale, weights)
+                _sampled(profile, scale, weights)
             elif kind == "evented":
-                _evented(profile, ids, scale, weights, path)
+                _evented(profile, scale, weights, path)
             else:
                 raise ProfileError(f"{path}: unknown speedscope profile type {kind!r}")
     except (IndexError, TypeError, KeyError, AttributeError) as exc:
         raise ProfileError(f"{path}: not a valid speedscope file ({type(exc).__name__}: {exc})") from exc
-    for stack, weight in weights.items():
-        stacks.add(stack, weight)
+    lookup = ids.__getitem__
+    try:
+        for stack, weight in weights.items():
+            if stack and min(stack) < 0:
+                raise IndexError(f"frame index {min(stack)}")
+            stacks.add(list(map(lookup, stack)), weight)
+    except (IndexError, TypeError) as exc:
+        raise ProfileError(f"{path}: not a valid speedscope file (a sample names no frame: {exc})") from exc
+    stacks.finish()
     if tally.total <= 0:
         raise ProfileError(f"{path}: the profile is empty (no samples or events)")
     return tally
 
 
-def _sampled(profile: dict[str, Any], ids: list[int], scale: float, weights: dict[tuple[int, ...], float]) -> None:
+def _sampled(profile: dict[str, Any], scale: float, weights: dict[tuple[int, ...], float]) -> None:
     samples = profile["samples"]
     sample_weights = profile.get("weights") or [1.0] * len(samples)
     if len(sample_weights) != len(samples):
         raise IndexError("samples and weights differ in length")
-    lookup = ids.__getitem__
     for sample, weight in zip(samples, sample_weights, strict=True):
-        weights[tuple(map(lookup, sample))] += float(weight) * scale
+        weights[tuple(sample)] += float(weight) * scale
 
 
-def _evented(profile: dict[str, Any], ids: list[int], scale: float,
-             weights: dict[tuple[int, ...], float], path: Path) -> None:
+def _evented(profile: dict[str, Any], scale: float, weights: dict[tuple[int, ...], float], path: Path) -> None:
     stack: list[int] = []
     last = float(profile.get("startValue", 0.0))
     for event in profile["events"]:
         at = float(event["at"])
         if stack and at > last:
-            weights[tuple(ids[f] for f in stack)] += (at - last) * scale
+            weights[tuple(stack)] += (at - last) * scale
         last = max(last, at)
         if event["type"] == "O":
             stack.append(int(event["frame"]))

@@ -44,11 +44,19 @@ class Tally:
     warnings: list[str] = field(default_factory=list)
 
 
+#: What a stack comes to: (charged owner or -1, the line it was on, every owner on the
+#: stack, the leaf's file when the leaf is not a repository function, else "").
+Summary = tuple[int, int, frozenset[int], str]
+_NOTHING: Summary = (-1, 0, frozenset(), "")
+
+
 class StackTally:
     """Accumulates weighted stacks of interned frames into a `Tally`.
 
     Frames are interned with `frame`; a stack is a sequence of frame ids from the root to
-    the leaf. Identical stacks are summarised once and cached.
+    the leaf. Stacks are reduced to their `Summary` as they come, weights add up per
+    distinct summary (a profile has far fewer of those than of stacks), and `finish`
+    charges each once.
     """
 
     def __init__(self, resolver: Resolver, tally: Tally, lines: bool) -> None:
@@ -61,7 +69,7 @@ class StackTally:
         self.line: list[int] = []
         self.file: list[str] = []
         self._ids: dict[tuple[str, str, int, int], int] = {}
-        self._summaries: dict[tuple[int, ...], tuple[int, int, tuple[int, ...], str]] = {}
+        self._pending: dict[Summary, float] = {}
 
     def frame(self, file: str, name: str, line: int = 0, first_line: int = 0) -> int:
         """The id of a frame (file, function name, executing line, first line of its code)."""
@@ -75,45 +83,49 @@ class StackTally:
             self.file.append(file)
         return found
 
-    def summary(self, stack: Sequence[int]) -> tuple[int, int, tuple[int, ...], str]:
-        """(charged owner or -1, its line, every owner on the stack, the leaf's file when the
-        leaf is not a repository function, else "")."""
-        owner = self.owner
-        charged, line = -1, 0
-        for fid in reversed(stack):
-            if owner[fid] >= 0:
-                charged, line = owner[fid], self.line[fid]
-                break
-        present = tuple({owner[fid] for fid in stack if owner[fid] >= 0})
-        leaf = self.file[stack[-1]] if stack and owner[stack[-1]] < 0 else ""
-        return charged, line, present, leaf
+    def summary(self, stack: Sequence[int]) -> Summary:
+        """The `Summary` of a stack of frame ids (root first)."""
+        if not stack:
+            return _NOTHING
+        owners = list(map(self.owner.__getitem__, stack))
+        leaf = self.file[stack[-1]] if owners[-1] < 0 else ""
+        present = set(owners)
+        present.discard(-1)
+        if not present:
+            return (-1, 0, frozenset(), leaf)
+        for k in range(len(owners) - 1, -1, -1):
+            if owners[k] >= 0:
+                return (owners[k], self.line[stack[k]], frozenset(present), leaf)
+        raise AssertionError("unreachable: a present owner was not found")
 
     def add(self, stack: Sequence[int], weight: float) -> None:
-        """Charge ``weight`` for one sample (or an aggregate of identical samples)."""
-        key = tuple(stack)
-        summary = self._summaries.get(key)
-        if summary is None:
-            summary = self.summary(key)
-            self._summaries[key] = summary
-        self.add_summary(summary, weight)
+        """Charge ``weight`` for one stack (or an aggregate of identical stacks)."""
+        self.charge(self.summary(stack), weight)
 
-    def add_summary(self, summary: tuple[int, int, tuple[int, ...], str], weight: float) -> None:
-        if weight <= 0:
-            return
-        charged, line, present, leaf = summary
+    def charge(self, summary: Summary, weight: float) -> None:
+        """Charge ``weight`` to a stack already summarised."""
+        pending = self._pending
+        pending[summary] = pending.get(summary, 0.0) + weight
+
+    def finish(self) -> Tally:
+        """Charge everything added into the tally, and return it."""
         tally = self.tally
-        tally.total += weight
-        if leaf:
-            tally.unmapped[leaf] += weight
-        if charged < 0:
-            tally.unattributed += weight
-            return
-        tally.self_cost[charged] += weight
-        if self._lines and line > 0:
-            per_line = tally.lines.get(charged)
-            if per_line is None:
-                per_line = tally.lines[charged] = defaultdict(float)
-            per_line[line] += weight
-        inclusive = tally.inclusive
-        for owner in present:
-            inclusive[owner] += weight
+        for (charged, line, present, leaf), weight in self._pending.items():
+            if weight <= 0:
+                continue
+            tally.total += weight
+            if leaf:
+                tally.unmapped[leaf] += weight
+            if charged < 0:
+                tally.unattributed += weight
+                continue
+            tally.self_cost[charged] += weight
+            if self._lines and line > 0:
+                per_line = tally.lines.get(charged)
+                if per_line is None:
+                    per_line = tally.lines[charged] = defaultdict(float)
+                per_line[line] += weight
+            for owner in present:
+                tally.inclusive[owner] += weight
+        self._pending.clear()
+        return tally

@@ -45,7 +45,7 @@ def test_profile_that_is_not_a_profile(example_repo: Path) -> None:
     bogus = example_repo / "notes.prof"
     bogus.write_text("these are not the stats you are looking for")
     result = run_eco("suggest", str(example_repo), "--profile", str(bogus))
-    assert_one_line_error(result, "notes.prof", "not a cProfile/pstats file")
+    assert_one_line_error(result, "notes.prof", "not collapsed stacks", "eco reads pstats, pyinstrument, speedscope")
 
 
 def test_bad_config(example_repo: Path) -> None:
