@@ -60,7 +60,7 @@ def test_real_profile_rolls_shared_time_up_to_repository_functions(tmp_path: Pat
     assert {"Outer.Inner.spin", "decorated", "regexy", "main"} <= set(by_name)
     # Comprehensions, generator expressions and builtins are charged to their function:
     # spin's own time is tiny, but the list comprehension and sum() it causes are its cost.
-    assert by_name["Outer.Inner.spin"].share > 0.15
+    assert by_name["Outer.Inner.spin"].share > 0.08  # 0.14-0.22 here; its own code object ~2%
     assert by_name["regexy"].share > 0.05
     assert by_name["main"].share < 0.05
     assert not any(f.qualname.startswith("<") for f in profile.functions)
