@@ -48,7 +48,7 @@ _POSITIVE: list[tuple[str, float, re.Pattern[str]]] = [
         r"pass(es)?|scans?|sorts?|conversions?|materiali[sz]ation|overhead|quadratic)\b", _F)),
     ("complexity", 2.0, re.compile(r"\bquadratic\b|\bO\(\s*(n|1|log\s*n|n\s*log\s*n|n\s*\*\*\s*2|n\^2|n2)\s*\)"
                                    r"|\blinear time\b|\bconstant time\b|\bexponential\b", _F)),
-    ("efficient", 1.5, re.compile(r"\b(more\s+)?efficient(ly)?\b|\befficiency\b|\bbottleneck\b|\bhot (path|loop)\b"
+    ("efficient", 2.0, re.compile(r"\b(more\s+)?efficient(ly)?\b|\befficiency\b|\bbottleneck\b|\bhot (path|loop)\b"
                                   r"|\bfast[- ]path\b|\blatency\b|\bthroughput\b", _F)),
     ("cache", 1.0, re.compile(r"\bcach(e|es|ed|ing)\b|\bmemoi[sz](e|es|ed|ing|ation)\b|\blru_cache\b", _F)),
     ("cheaper", 1.5, re.compile(r"\b(cheaper|slowness|too slow|slow path|expensive|costly|reduce[sd]? "

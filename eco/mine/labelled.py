@@ -340,7 +340,7 @@ def build_history(root: Path, commits: int = 80, seed: int = 0, modules: int = 4
     while count < commits:
         step += 1
         kind = special_at.pop(step, "") or rng.choices(kinds, [weights[k] for k in kinds])[0]
-        sel = pick(lambda f: not f.fast) if kind.startswith("perf") or kind in ("refactor", "changelog-perf") \
+        sel = pick(lambda f: not f.fast) if kind.startswith("perf") or kind in ("refactor", "changelog-perf", "cherry-pick") \
             else pick()
         if sel is None:
             for mod in state.modules.values():
