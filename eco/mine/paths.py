@@ -46,7 +46,9 @@ def file_kind(path: str) -> str:
     if any(d in _TESTS for d in dirs) or name.startswith("test_") or name.endswith("_test.py") \
             or name in {"conftest.py", "tests.py", "test.py"}:
         return "test"
-    if any(d in _BENCH for d in dirs) or name.startswith(("bench_", "benchmark")):
+    # A benchmark lives in a benchmark directory (or at the top level): a package's own
+    # `bench_worker.py` is source.
+    if any(d in _BENCH for d in dirs) or (not dirs and name.startswith(("bench_", "benchmark"))):
         return "bench"
     if any(d in _DOCS for d in dirs) or (name == "conf.py" and "docs" in dirs):
         return "docs"
