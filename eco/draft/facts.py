@@ -26,7 +26,17 @@ from eco.draft.scope import (
     walk_scope,
 )
 
-__all__ = ["BYTES", "FLOAT", "HASHABLE", "INT", "STR", "Facts", "Ty", "is_hashable"]
+__all__ = [
+    "BYTES",
+    "FLOAT",
+    "HASHABLE",
+    "IMMUTABLE_KINDS",
+    "INT",
+    "STR",
+    "Facts",
+    "Ty",
+    "is_hashable",
+]
 
 #: A set of possible types; ``None`` means unknown.
 Ty = frozenset[str] | None
@@ -103,6 +113,40 @@ _STR_TO_BOOL = frozenset(
     }
 )
 _SPLITTERS = frozenset({"split", "rsplit", "splitlines"})
+#: Container kinds whose value can never change in place.
+IMMUTABLE_KINDS = frozenset({"tuple", "str", "bytes", "frozenset"})
+#: Annotation name -> (container kind, where the name must come from: None for a builtin,
+#: else the modules that may provide it under that name).
+_KIND_ANNOTATIONS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "dict": ("dict", None),
+    "list": ("list", None),
+    "tuple": ("tuple", None),
+    "set": ("set", None),
+    "frozenset": ("frozenset", None),
+    "str": ("str", None),
+    "bytes": ("bytes", None),
+    "Dict": ("dict", ("typing",)),
+    "List": ("list", ("typing",)),
+    "Tuple": ("tuple", ("typing",)),
+    "Set": ("set", ("typing",)),
+    "FrozenSet": ("frozenset", ("typing",)),
+    "DefaultDict": ("dict", ("typing",)),
+    "OrderedDict": ("dict", ("typing", "collections")),
+    "defaultdict": ("dict", ("collections",)),
+    "Counter": ("dict", ("typing", "collections")),
+    "Mapping": ("mapping", ("typing", "collections.abc")),
+    "MutableMapping": ("mapping", ("typing", "collections.abc")),
+    "Sequence": ("sequence", ("typing", "collections.abc")),
+}
+#: Builtin constructors that always return a new container of this kind.
+_KIND_CALLS = {
+    "dict": "dict",
+    "list": "list",
+    "sorted": "list",
+    "tuple": "tuple",
+    "set": "set",
+    "frozenset": "frozenset",
+}
 
 
 def is_hashable(ty: Ty) -> bool:
@@ -171,6 +215,79 @@ class Facts:
             return None
         node = bindings[0].node
         return node if isinstance(node, cst.Param) else None
+
+    # -- containers ------------------------------------------------------------------------
+
+    def annotation_kind(self, annotation: cst.BaseExpression | None) -> str | None:
+        """The container kind an annotation promises: ``dict``, ``list``, ``tuple``, ``set``,
+        ``frozenset``, ``str``, ``bytes``, ``mapping`` or ``sequence``; None when unknown."""
+        if isinstance(annotation, cst.Subscript):
+            annotation = annotation.value
+        if not isinstance(annotation, cst.Name):
+            return None
+        known = _KIND_ANNOTATIONS.get(annotation.value)
+        if known is None:
+            return None
+        kind, sources = known
+        if sources is None:
+            ok = not self.info.bound(annotation.value) and not self.info.star_import
+        else:
+            source = self.info.from_imports.get(annotation.value)
+            ok = source is not None and source[0] in sources and source[1] == annotation.value
+        return kind if ok else None
+
+    def value_kind(self, node: cst.BaseExpression | None) -> str | None:
+        """The container kind an expression always builds anew (a display, a comprehension, a
+        copying builtin), or a str/bytes value; None otherwise."""
+        if node is None:
+            return None
+        if isinstance(node, cst.Dict | cst.DictComp):
+            return "dict"
+        if isinstance(node, cst.List | cst.ListComp):
+            return "list"
+        if isinstance(node, cst.Tuple):
+            return "tuple"
+        if isinstance(node, cst.Set | cst.SetComp):
+            return "set"
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value in _KIND_CALLS
+            and self.builtin(node.func.value)
+        ):
+            return _KIND_CALLS[node.func.value]
+        ty = self.type_of(node)
+        if ty == STR:
+            return "str"
+        if ty == BYTES:
+            return "bytes"
+        return None
+
+    def container(self, name: str) -> str | None:
+        """The container kind of the local or parameter ``name`` when every binding agrees: a
+        parameter annotation (never rebound), or assignments that each build a new container
+        of one kind (augmented assignments keep the kind of a builtin container)."""
+        if name in self.declared:
+            return None
+        param = self.bound_only_as_param(name)
+        if param is not None:
+            if param.star in ("*", "**") or param.annotation is None:
+                return None
+            return self.annotation_kind(param.annotation.annotation)
+        bindings = self.bindings.get(name, [])
+        kinds: set[str | None] = set()
+        for binding in bindings:
+            if binding.kind == "augassign":
+                continue
+            if binding.kind == "assign" or (
+                binding.kind == "annassign" and binding.value is not None
+            ):
+                kinds.add(self.value_kind(binding.value))
+            else:
+                return None
+        if len(kinds) != 1:
+            return None
+        return kinds.pop()
 
     # -- types -----------------------------------------------------------------------------
 

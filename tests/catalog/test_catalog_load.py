@@ -23,14 +23,31 @@ from eco.profile.records import HotFunction
 from eco.pysource import parse_functions
 
 FIXABLE = {
-    "membership-in-list-literal",
-    "list-pop-front",
-    "materialized-list-in-any-all",
-    "regex-compile-in-loop",
-    "dict-membership-then-index",
     "append-loop-to-comprehension",
-    "memoize-pure-recursion",
+    "bin-count-ones",
+    "dict-items-unused-part",
+    "dict-keys-membership",
+    "dict-membership-then-index",
+    "len-of-copy",
+    "list-call-around-sorted",
+    "list-concat-in-loop",
+    "list-insert-front",
+    "list-pop-front",
+    "loop-invariant-len",
+    "manual-dict-comprehension",
+    "manual-list-copy",
+    "map-lambda-to-comprehension",
+    "materialized-list-in-any-all",
+    "membership-in-list-literal",
     "membership-in-list-param",
+    "memoize-pure-recursion",
+    "range-len-indexing",
+    "regex-compile-in-loop",
+    "repeated-equality-comparison",
+    "set-add-in-loop",
+    "string-concat-in-loop",
+    "unnecessary-comprehension-copy",
+    "unnecessary-list-cast",
 }
 
 GOOD = """\
@@ -55,7 +72,7 @@ def test_shipped_catalog_loads_with_every_fix() -> None:
     assert default_directory() in (package / "data", package.parent.parent / "antipatterns")
     assert catalog.directory == default_directory()
     assert {entry.id for entry in catalog if entry.fix is not None} == FIXABLE
-    assert len(catalog) >= 12
+    assert len(catalog) >= 30
     assert list(catalog.ids) == sorted(catalog.ids)
     for entry in catalog:
         assert isinstance(entry, AntiPattern)

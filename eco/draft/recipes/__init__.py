@@ -14,9 +14,22 @@ from eco.catalog import AntiPattern, Catalog, load_catalog
 from eco.code.records import Target
 from eco.draft.recipes._edit import Edit, Recipe, unified_patch
 from eco.draft.recipes.anyall import ANY_ALL
+from eco.draft.recipes.calls import (
+    BIT_COUNT,
+    COMPREHENSION_COPY,
+    LEN_OF_COPY,
+    LIST_CAST,
+    LIST_SORTED,
+    MAP_LAMBDA,
+)
+from eco.draft.recipes.collect import DICT_COMPREHENSION, LIST_COPY, SET_ADD
 from eco.draft.recipes.comprehension import APPEND_LOOP
+from eco.draft.recipes.concat import LIST_CONCAT, STRING_CONCAT
 from eco.draft.recipes.counting import COUNTING
-from eco.draft.recipes.fifo import LIST_POP_FRONT
+from eco.draft.recipes.dicts import DICT_ITEMS, DICT_KEYS_IN
+from eco.draft.recipes.equality import REPEATED_EQUALITY
+from eco.draft.recipes.fifo import LIST_INSERT_FRONT, LIST_POP_FRONT
+from eco.draft.recipes.invariant import LOOP_INVARIANT_LEN, RANGE_LEN
 from eco.draft.recipes.membership import LIST_LITERAL, LIST_PARAM
 from eco.draft.recipes.memoize import MEMOIZE
 from eco.draft.recipes.regex import REGEX_IN_LOOP
@@ -39,6 +52,23 @@ RECIPES: dict[str, Recipe] = {
         APPEND_LOOP,
         MEMOIZE,
         LIST_PARAM,
+        DICT_ITEMS,
+        DICT_KEYS_IN,
+        COMPREHENSION_COPY,
+        LIST_SORTED,
+        LEN_OF_COPY,
+        LIST_CAST,
+        MAP_LAMBDA,
+        BIT_COUNT,
+        LIST_INSERT_FRONT,
+        LIST_COPY,
+        DICT_COMPREHENSION,
+        SET_ADD,
+        STRING_CONCAT,
+        LIST_CONCAT,
+        LOOP_INVARIANT_LEN,
+        RANGE_LEN,
+        REPEATED_EQUALITY,
     )
 }
 

@@ -55,6 +55,7 @@ class Edit:
     tree: Tree
     replace: dict[int, Replacer] = field(default_factory=dict)
     before: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
+    after: dict[int, list[cst.BaseStatement]] = field(default_factory=dict)
     #: ``(module, None)`` for ``import module``; ``(module, name)`` for ``from module import name``.
     imports: list[tuple[str, str | None]] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
@@ -87,12 +88,15 @@ class Edit:
     def insert_before(self, statement: cst.BaseStatement, new: cst.BaseStatement) -> None:
         self.before.setdefault(id(statement), []).append(new)
 
+    def insert_after(self, statement: cst.BaseStatement, new: cst.BaseStatement) -> None:
+        self.after.setdefault(id(statement), []).append(new)
+
     def need_import(self, module: str, name: str | None = None) -> None:
         if (module, name) not in self.imports:
             self.imports.append((module, name))
 
     def apply(self) -> cst.Module:
-        updated = self.tree.module.visit(_Apply(self.replace, self.before))
+        updated = self.tree.module.visit(_Apply(self.replace, self.before, self.after))
         for module, name in self.imports:
             updated = add_import(updated, module, name)
         return updated
@@ -100,11 +104,15 @@ class Edit:
 
 class _Apply(cst.CSTTransformer):
     def __init__(
-        self, replace: dict[int, Replacer], before: dict[int, list[cst.BaseStatement]]
+        self,
+        replace: dict[int, Replacer],
+        before: dict[int, list[cst.BaseStatement]],
+        after: dict[int, list[cst.BaseStatement]],
     ) -> None:
         super().__init__()
         self._replace = replace
         self._before = before
+        self._after = after
 
     # libcst types on_leave generically per node type; this one transformer handles all.
     def on_leave(  # type: ignore[override]
@@ -116,16 +124,21 @@ class _Apply(cst.CSTTransformer):
         if replacer is not None:
             result = replacer(updated_node)
         inserted = self._before.get(key)
+        appended = self._after.get(key, [])
         if inserted:
             if isinstance(result, cst.RemovalSentinel):
-                return cst.FlattenSentinel(inserted)
+                return cst.FlattenSentinel([*inserted, *appended])
             leading = getattr(result, "leading_lines", None)
             if leading and isinstance(result, cst.BaseStatement):
                 # Blank lines and comments above the statement now sit above what goes
                 # right before it, so the new line stays attached to the code it serves.
                 inserted = [inserted[0].with_changes(leading_lines=leading), *inserted[1:]]
                 result = result.with_changes(leading_lines=[])
-            return cst.FlattenSentinel([*inserted, result])
+            return cst.FlattenSentinel([*inserted, result, *appended])
+        if appended:
+            if isinstance(result, cst.RemovalSentinel):
+                return cst.FlattenSentinel(appended)
+            return cst.FlattenSentinel([result, *appended])
         return result
 
 

@@ -14,7 +14,10 @@ program only when nothing can tell the difference:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from itertools import pairwise
+from typing import TypeVar
 
 import libcst as cst
 
@@ -28,8 +31,19 @@ from eco.draft.recipes._common import (
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.scope import Scope, Tree, target_names, walk
 
-__all__ = ["APPEND_LOOP", "append_loop_to_comprehension"]
+__all__ = [
+    "APPEND_LOOP",
+    "Shape",
+    "append_loop_to_comprehension",
+    "comprehension_plan",
+    "comprehension_unsafe",
+    "empty_assign",
+    "is_plain_copy",
+    "loop_shape",
+    "read_outside",
+]
 
+T = TypeVar("T")
 _DYNAMIC = frozenset({"locals", "vars", "exec", "eval", "super", "dir"})
 
 
@@ -63,10 +77,12 @@ def _block_single(suite: cst.BaseSuite) -> cst.BaseStatement | None:
     return None
 
 
-def _shape(
-    loop: cst.For, out: str
-) -> tuple[list[cst.For], list[cst.BaseExpression], cst.BaseExpression] | None:
-    """``(fors, conditions, element)`` when the loop is a chain of ``for``/``if`` ending in one append.
+Shape = tuple[list[cst.For], list[cst.BaseExpression], T]
+
+
+def loop_shape(loop: cst.For, leaf: Callable[[cst.BaseStatement], T | None]) -> Shape[T] | None:
+    """``(fors, conditions, leaf)`` when the loop is a chain of ``for``/``if`` ending in one
+    statement that ``leaf`` recognises (it returns what it found, or None).
 
     Conditions are only recognised after the last ``for`` (``for a: for b: if c:``), which
     keeps the comprehension's clause order identical to the loop's.
@@ -90,63 +106,104 @@ def _shape(
         if inner is None:
             return None
         current = inner
-    element = _append_call(current, out)
-    return None if element is None else (fors, conditions, element)
+    found = leaf(current)
+    return None if found is None else (fors, conditions, found)
 
 
 def append_loop_to_comprehension(scope: Scope) -> list[Site]:
     sites = []
-    for node in scope.of(cst.IndentedBlock, cst.Module):
-        if not isinstance(node, cst.IndentedBlock | cst.Module):
-            continue
-        body = list(node.body)
-        for first, second in pairwise(body):
-            out = _empty_list_assign(first)
-            if out is None or not isinstance(second, cst.For):
-                continue
-            shape = _shape(second, out)
-            if shape is None:
-                continue
-            message = f"`{out}.append(...)` in a loop builds a list one call at a time; a list comprehension is faster"
-            reason = (
-                module_level_message()
-                if not scope.is_function
-                else _unsafe(scope, first, second, out, shape)
+    for first, second, out in assign_then_loop(scope, "list"):
+        shape = loop_shape(second, partial(_append_call, out=out))
+        if shape is None or is_plain_copy(shape):
+            continue  # a plain copy is manual-list-copy's
+        message = f"`{out}.append(...)` in a loop builds a list one call at a time; a list comprehension is faster"
+        fors, conditions, element = shape
+        reason = (
+            module_level_message()
+            if not scope.is_function
+            else comprehension_unsafe(scope, second, out, fors, [element, *conditions])
+        )
+        if reason is not None:
+            sites.append(Site(second, f"{message}; not fixed: {reason}", False))
+        else:
+            plan = comprehension_plan(
+                scope, first, second, fors, conditions, [element], _build_list
             )
-            if reason is not None:
-                sites.append(Site(second, f"{message}; not fixed: {reason}", False))
-            else:
-                sites.append(Site(second, message, True, _plan(scope, first, second, shape)))
+            sites.append(Site(second, message, True, plan))
     return sites
 
 
-def _empty_list_assign(statement: cst.BaseStatement) -> str | None:
-    if (
+def _build_list(parts: list[cst.BaseExpression], comp_for: cst.CompFor) -> cst.BaseExpression:
+    elt = parts[0]
+    if isinstance(elt, cst.GeneratorExp) and not elt.lpar:
+        elt = elt.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.ListComp(elt=elt, for_in=comp_for)
+
+
+def is_plain_copy(shape: Shape[cst.BaseExpression]) -> bool:
+    """True for ``for x in y: out.append(x)``: one loop, no condition, the element is the target."""
+    fors, conditions, element = shape
+    return (
+        len(fors) == 1
+        and not conditions
+        and isinstance(fors[0].target, cst.Name)
+        and isinstance(element, cst.Name)
+        and element.value == fors[0].target.value
+    )
+
+
+def assign_then_loop(scope: Scope, kind: str) -> list[tuple[cst.BaseStatement, cst.For, str]]:
+    """``(assignment, loop, name)`` for every ``name = <empty kind>`` directly followed by a loop."""
+    found = []
+    for node in scope.of(cst.IndentedBlock, cst.Module):
+        assert isinstance(node, cst.IndentedBlock | cst.Module)
+        for first, second in pairwise(node.body):
+            out = empty_assign(scope, first, kind)
+            if out is not None and isinstance(second, cst.For):
+                found.append((first, second, out))
+    return found
+
+
+def empty_assign(scope: Scope, statement: cst.BaseStatement, kind: str) -> str | None:
+    """``name`` when ``statement`` is ``name = []`` (kind ``list``), ``name = {}`` or
+    ``name = dict()`` (``dict``), or ``name = set()`` (``set``)."""
+    if not (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
         and isinstance(statement.body[0], cst.Assign)
         and len(statement.body[0].targets) == 1
     ):
-        assign = statement.body[0]
-        target = assign.targets[0].target
-        if (
-            isinstance(target, cst.Name)
-            and isinstance(assign.value, cst.List)
-            and not assign.value.elements
-            and not contains_comment(assign.value)
-        ):
-            return target.value
-    return None
+        return None
+    assign = statement.body[0]
+    target = assign.targets[0].target
+    value = assign.value
+    if not isinstance(target, cst.Name) or contains_comment(value):
+        return None
+    empty = False
+    if kind == "list":
+        empty = isinstance(value, cst.List) and not value.elements
+    elif kind == "dict":
+        empty = isinstance(value, cst.Dict) and not value.elements
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == kind
+        and kind in ("dict", "set")
+        and not value.args
+    ):
+        empty = scope.facts.builtin(kind) if scope.is_function else True
+    return target.value if empty else None
 
 
-def _unsafe(
+def comprehension_unsafe(
     scope: Scope,
-    assign: cst.BaseStatement,
     loop: cst.For,
     out: str,
-    shape: tuple[list[cst.For], list[cst.BaseExpression], cst.BaseExpression],
+    fors: list[cst.For],
+    pieces: list[cst.BaseExpression],
 ) -> str | None:
-    fors, conditions, element = shape
+    """Why turning ``loop`` (which fills ``out``) into a comprehension could change what the
+    program does; ``pieces`` are the element parts and conditions it evaluates."""
     tree = scope.tree
     facts = scope.facts
     if contains_comment(loop, skip_leading=False):
@@ -168,7 +225,7 @@ def _unsafe(
         targets.update(name.value for name in target_names(loop_for.target))
     if out in targets:
         return f"the loop rebinds `{out}`"
-    parts: list[cst.CSTNode] = [element, *conditions, *(f.iter for f in fors)]
+    parts: list[cst.CSTNode] = [*pieces, *(f.iter for f in fors)]
     for part in parts:
         for node in walk(part):
             if isinstance(node, cst.Yield | cst.Await | cst.NamedExpr):
@@ -186,7 +243,7 @@ def _unsafe(
     for name in targets:
         if name in facts.declared:
             return f"loop variable `{name}` is declared global or nonlocal"
-        reason = _read_outside(scope, loop, name)
+        reason = read_outside(scope, loop, name)
         if reason is not None:
             return reason
     return None
@@ -210,7 +267,7 @@ def _captures(node: cst.CSTNode, targets: set[str]) -> bool:
     )
 
 
-def _read_outside(scope: Scope, loop: cst.For, name: str) -> str | None:
+def read_outside(scope: Scope, loop: cst.For, name: str) -> str | None:
     """Why the loop variable's final value might be observed after the rewrite."""
     tree = scope.tree
     enclosing_loop = bool(tree.loop_ancestors(loop, scope.node))
@@ -229,13 +286,17 @@ def _read_outside(scope: Scope, loop: cst.For, name: str) -> str | None:
     return None
 
 
-def _plan(
+def comprehension_plan(
     scope: Scope,
     assign: cst.BaseStatement,
     loop: cst.For,
-    shape: tuple[list[cst.For], list[cst.BaseExpression], cst.BaseExpression],
+    fors: list[cst.For],
+    conditions: list[cst.BaseExpression],
+    pieces: list[cst.BaseExpression],
+    build_value: Callable[[list[cst.BaseExpression], cst.CompFor], cst.BaseExpression],
 ) -> Plan:
-    fors, conditions, element = shape
+    """Replace ``assign``'s value with the comprehension ``build_value`` makes from the moved
+    ``pieces`` and the loop's clauses, and remove the loop."""
     tree = scope.tree
     default = tree.module.default_indent
 
@@ -266,11 +327,8 @@ def _plan(
                 inner_for_in=comp_for,
             )
         assert comp_for is not None
-        elt = moved(element)
-        if isinstance(elt, cst.GeneratorExp) and not elt.lpar:
-            elt = elt.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        comp = cst.ListComp(elt=elt, for_in=comp_for)
-        return updated.with_changes(body=[small.with_changes(value=comp)])
+        value = build_value([moved(p) for p in pieces], comp_for)
+        return updated.with_changes(body=[small.with_changes(value=value)])
 
     def plan(edit: Edit) -> None:
         edit.replace_node(assign, build)
