@@ -6,15 +6,33 @@ through `run_sandboxed`. What the child gets:
 - an environment built from scratch (`scrubbed_env`): PATH, a C.UTF-8 locale, a fresh
   temporary HOME and TMPDIR (removed afterwards), PYTHONHASHSEED=0,
   PYTHONDONTWRITEBYTECODE=1, VIRTUAL_ENV when eco itself runs in one, and what the caller
-  passes in ``extra_env``. Nothing else from ``os.environ`` passes: no tokens, no API keys;
+  passes in ``extra_env`` (under bubblewrap also PWD, the working directory). Nothing
+  else from ``os.environ`` passes: no tokens, no API keys;
 - its own session and process group, killed as a whole (SIGKILL) on timeout, on Ctrl-C in
   eco, and after the child exits, so grandchildren it left behind die with it;
 - resource limits: address space (``memory_mb``), CPU seconds (``cpu_s``), no core dumps;
-- an empty network namespace when ``Limits.network`` is False and the host allows it
-  (``unshare -n`` as root, ``unshare -r -n`` otherwise). Where it does not,
-  `network_isolation_available` is False so callers can say the run had network access.
+- an empty network namespace when ``Limits.network`` is False and the host allows it.
+  Where it does not, `network_isolation_available` is False so callers can say the run
+  had network access;
+- where bubblewrap (``bwrap``) is on PATH and a probe shows it works here, a read-only
+  view of the file system: the child runs under ``bwrap --ro-bind / /`` with a fresh
+  ``/dev`` and ``/proc``, a private ``/tmp`` (an empty tmpfs, gone when it exits), its
+  own PID namespace (``--unshare-pid``, so nothing it starts outlives it),
+  ``--die-with-parent``, ``--unshare-net`` unless ``Limits.network``, and no
+  capabilities (``--cap-drop ALL``; as root it keeps only CAP_DAC_OVERRIDE and
+  CAP_DAC_READ_SEARCH, so it cannot mount or remount anything). It can write only in
+  its working directory, its temporary HOME (TMPDIR is inside it) and the ``writable``
+  paths the caller names; a write or delete anywhere else fails (EROFS; ENOENT under
+  /tmp) and changes nothing, and what it writes to ``/tmp`` never reaches the host.
+  The host's ``/tmp`` is hidden but for what is bound: the cwd, HOME and ``writable``
+  paths writable; ``readable`` paths, eco's interpreter, site-packages and package and
+  the child's PYTHONPATH entries read-only. `filesystem_isolation_available` says whether this is
+  in force.
 
-The file system is not isolated: the child can write wherever the user running eco can.
+Where ``bwrap`` is missing or its probe fails (no user namespaces, a container that
+forbids mounts), the child runs as before this existed: it can write wherever the user
+running eco can, and network isolation falls back to ``unshare -n`` (as root) or
+``unshare -r -n``.
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ import resource
 import selectors
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -39,6 +58,7 @@ __all__ = [
     "Limits",
     "SandboxResult",
     "eco_import_path",
+    "filesystem_isolation_available",
     "import_path",
     "network_isolation_available",
     "run_sandboxed",
@@ -160,7 +180,144 @@ def eco_import_path(directory: Path) -> str:
 
 def network_isolation_available() -> bool:
     """Whether `run_sandboxed` can cut a child off the network on this host (probed once)."""
-    return _unshare_prefix() is not None
+    return _bwrap() is not None or _unshare_prefix() is not None
+
+
+def filesystem_isolation_available() -> bool:
+    """Whether `run_sandboxed` runs children under bubblewrap here (probed once): a
+    read-only file system but for the cwd, HOME and ``writable``, and a private /tmp.
+    False means children can write wherever the user running eco can."""
+    return _bwrap() is not None
+
+
+#: Hidden inside the sandbox (a private tmpfs replaces it) unless a path under it is bound.
+_PRIVATE_TMP = "/tmp"
+
+
+def _hidden(path: str) -> bool:
+    """Whether ``path`` (resolved) lies under the host's /tmp, which the child cannot see."""
+    tmp = os.path.realpath(_PRIVATE_TMP)
+    return path == tmp or path.startswith(tmp.rstrip("/") + "/")
+
+
+def _within(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def _readable(env: Mapping[str, str]) -> list[str]:
+    """What the child must be able to read though it may lie under /tmp: eco's own
+    interpreter, installed packages and package (so ``python -m eco...`` works) and the
+    child's PYTHONPATH. Never /tmp itself: binding that would undo the private /tmp."""
+    package = Path(__file__).resolve().parent
+    candidates = [
+        sys.prefix,
+        sys.exec_prefix,
+        sys.base_prefix,
+        os.path.dirname(sys.executable),
+        *site.getsitepackages(),
+        site.getusersitepackages(),
+        str(package),
+        str(package.parent),  # where an editable install of eco points
+        *env.get("PYTHONPATH", "").split(os.pathsep),
+    ]
+    tmp = os.path.realpath(_PRIVATE_TMP)
+    found: list[str] = []
+    for entry in candidates:
+        if not entry or not os.path.isabs(entry):
+            continue
+        path = os.path.realpath(entry)
+        if path != tmp and _hidden(path) and os.path.exists(path) and path not in found:
+            found.append(path)
+    return found
+
+
+def _bwrap_command(
+    bwrap: str,
+    command: Sequence[str],
+    cwd: Path,
+    writable: Sequence[Path],
+    env: Mapping[str, str],
+    network: bool,
+    readable: Sequence[Path] = (),
+) -> list[str]:
+    """``command`` wrapped in bwrap: everything read-only but ``cwd`` and ``writable``;
+    ``readable`` is bound read-only, even inside a writable path."""
+    args = [
+        bwrap,
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", _PRIVATE_TMP,
+        "--unshare-pid",
+        "--die-with-parent",
+        "--cap-drop", "ALL",
+    ]  # fmt: skip
+    if os.geteuid() == 0:
+        # Root keeps root's way past file permissions (a checkout owned by another user
+        # stays writable where it is bound writable), and nothing else: no mounts, so the
+        # read-only binds hold.
+        args += ["--cap-add", "CAP_DAC_OVERRIDE", "--cap-add", "CAP_DAC_READ_SEARCH"]
+    if not network:
+        args.append("--unshare-net")
+    write: list[str] = []
+    for entry in [cwd, *writable]:
+        path = os.path.realpath(entry)
+        if path not in write:
+            write.append(path)
+    read = [os.path.realpath(p) for p in readable if os.path.exists(p)]
+    read += [p for p in _readable(env) if p not in read and not any(_within(p, w) for w in write)]
+    # A later bind covers what an earlier one put beneath it: parents go first, so the
+    # deeper bind wins, and at the same path the writable one.
+    binds = [(p.count("/"), 0, "--ro-bind", p) for p in read if p not in write]
+    binds += [(p.count("/"), 1, "--bind", p) for p in write]
+    for _depth, _order, option, path in sorted(binds):
+        args += [option, path, path]
+    args += ["--chdir", os.path.realpath(cwd), "--", *command]
+    return args
+
+
+@lru_cache(maxsize=1)
+def _bwrap() -> str | None:
+    """The path of a ``bwrap`` that works here, or None (probed once).
+
+    The probe is a real sandboxed write: a child under the full set of options must be
+    able to write a file in its bound working directory (made in the system temp dir,
+    so usually a bind over the private /tmp) that the parent then reads.
+    """
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return None
+    scratch = Path(tempfile.mkdtemp(prefix="eco-bwrap-probe-"))
+    try:
+        target = scratch / "probe"
+        code = "import sys; open(sys.argv[1], 'w').write('ok')"
+        env = {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C.UTF-8"}
+        argv = _bwrap_command(
+            bwrap, [sys.executable, "-I", "-S", "-c", code, str(target)], scratch, (), env, False
+        )
+        probe = subprocess.run(
+            argv,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
+        works = probe.returncode == 0 and target.read_text(encoding="utf-8") == "ok"
+    except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+        works = False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return bwrap if works else None
+
+
+def _findable(program: str, cwd: Path, path: str) -> bool:
+    """Whether the child could exec ``program`` (looked up as execvp would)."""
+    if "/" in program:
+        candidate = Path(program) if os.path.isabs(program) else cwd / program
+        return candidate.is_file() and os.access(candidate, os.X_OK)
+    return shutil.which(program, path=path) is not None
 
 
 def _limit_setter(limits: Limits) -> Callable[[], None]:
@@ -213,15 +370,26 @@ def run_sandboxed(
     cwd: Path,
     limits: Limits = Limits(),  # frozen, so a shared default is safe
     extra_env: Mapping[str, str] | None = None,
+    writable: Sequence[Path] = (),
+    readable: Sequence[Path] = (),
 ) -> SandboxResult:
     """Run ``argv`` in ``cwd`` under ``limits`` and return what it did; never raises for the
     child's own failures (a missing program is returncode 127 with the reason in stderr).
 
     Args:
         argv: The command; the program is looked up on the scrubbed PATH.
-        cwd: Working directory for the child.
+        cwd: Working directory for the child, writable.
         limits: Time, memory, CPU and network limits.
         extra_env: Variables added to `scrubbed_env` (e.g. PYTHONPATH).
+        writable: Where else the child may write, e.g. the directory its output files go
+            to: directories (created here if missing) or existing files. Under
+            bubblewrap nothing else outside cwd and HOME is writable, and paths under
+            /tmp not named here are invisible; without it (see
+            `filesystem_isolation_available`) this has no effect.
+        readable: Inputs the child reads that may lie under /tmp (visible only when
+            bound), bound read-only; one inside cwd or a writable path is read-only
+            there, and a writable path inside one stays writable. No effect without
+            bubblewrap.
 
     Raises:
         KeyboardInterrupt: re-raised after the child's whole process group is killed.
@@ -230,6 +398,19 @@ def run_sandboxed(
     try:
         env = scrubbed_env(home, extra_env)
         command = list(argv)
+        bwrap = _bwrap()
+        if bwrap is not None:
+            if not command or not _findable(command[0], cwd, env["PATH"]):
+                program = command[0] if command else ""
+                return SandboxResult(127, "", f"cannot run {program!r}: no such program\n", False, 0.0)
+            for path in writable:
+                if not path.exists():
+                    path.mkdir(parents=True, exist_ok=True)
+            command = _bwrap_command(
+                bwrap, command, cwd, [home, *writable], env, limits.network, readable
+            )
+            result = _run(command, cwd, env, limits)
+            return _signal_status(result)
         if not limits.network:
             prefix = _unshare_prefix()
             if prefix is not None:
@@ -237,6 +418,16 @@ def run_sandboxed(
         return _run(command, cwd, env, limits)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _signal_status(result: SandboxResult) -> SandboxResult:
+    """bwrap reports a child killed by signal N as exit status 128+N, the shell's way;
+    turn that back into -N as `subprocess` reports it. (A child that itself exits with
+    129..128+NSIG is read as a signal too; nothing tells the two apart.)"""
+    signum = result.returncode - 128
+    if 0 < signum < signal.NSIG and not result.timed_out:
+        return SandboxResult(-signum, result.stdout, result.stderr, result.timed_out, result.seconds)
+    return result
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str], limits: Limits) -> SandboxResult:

@@ -11,6 +11,7 @@ repository functions the way ECO localizes cost (`eco.profile.rollup`,
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -64,19 +65,25 @@ def profile_workload(
 
     The workload runs in a subprocess with a scrubbed environment (no secrets) and a
     timeout. With ``capture_spec`` it runs under the call-capturing tracer instead.
+    Where `eco.sandbox.filesystem_isolation_available`, it may write only in ``root``,
+    its temporary HOME and private /tmp, and where the profile or the captured calls go;
+    a workload that writes elsewhere (an absolute output path outside the project) fails
+    with a read-only file system error.
     """
 
     argv = python_argv(command, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     launcher = [sys.executable, "-m", "eco.profile.launch"]
+    writable = [out.parent]
     if capture_spec is not None:
         launcher += ["--capture", str(capture_spec)]
+        writable += _capture_dirs(capture_spec)
     else:
         launcher += [profiler_flag(profiler), str(out)]  # pyinstrument writes a session file
     # The repository's own packages come first, ahead of any installed copy of them.
     result = run_sandboxed(
         [*launcher, "--", *argv], cwd=root, limits=Limits(timeout_s=timeout_s, memory_mb=None, network=True),
-        extra_env={"PYTHONPATH": import_path(root)},
+        extra_env={"PYTHONPATH": import_path(root)}, writable=writable,
     )
     if result.timed_out:
         raise WorkloadError(f"workload {command!r} did not finish within {timeout_s:.0f} s")
@@ -87,6 +94,19 @@ def profile_workload(
     if capture_spec is None and not out.exists():
         raise WorkloadError(f"workload {command!r} wrote no profile")
     return out
+
+
+def _capture_dirs(spec: Path) -> list[Path]:
+    """Where the capture run writes: the spec's directory and its database's (the tracer
+    replaces the database atomically, so the whole directory must be writable)."""
+    dirs = [spec.parent]
+    try:
+        db = json.loads(spec.read_text(encoding="utf-8")).get("db")
+    except (OSError, ValueError, AttributeError):
+        return dirs  # the tracer reports a bad spec itself, without breaking the workload
+    if isinstance(db, str) and db:
+        dirs.append(Path(db).parent)
+    return dirs
 
 
 def _failure(output: str, root: Path) -> str:

@@ -99,7 +99,7 @@ def benchmark(
         min_speedup: The configured minimum speedup (raised for very fast functions).
         settings: Amount of timing.
         limits: Sandbox limits for each pyperf run.
-        work_dir: Scratch directory (calls file, pyperf JSON files).
+        work_dir: Scratch directory (calls file; pyperf JSON files in ``runs/``).
 
     Raises:
         BenchmarkError: no calls, or a run failed on one side.
@@ -119,11 +119,15 @@ def benchmark(
     calls_path = (work_dir / "bench-calls.pickle").resolve()
     calls_path.write_bytes(pickle.dumps(list(calls), protocol=pickle.HIGHEST_PROTOCOL))
     env = {"PYTHONPATH": eco_import_path(work_dir / "pythonpath")}
+    # Runs write only their pyperf files, in ``runs``; the calls file and eco's import
+    # path stay read-only, so one side cannot plant a module for the other to import.
+    runs_dir = work_dir / "runs"
+    runs_dir.mkdir(exist_ok=True)
 
     clusters: dict[Side, list[list[float]]] = {"baseline": [], "candidate": []}
     loops: int | None = None
     for index, side in enumerate(schedule(settings.rounds)):
-        out = (work_dir / f"bench-{index + 1:02d}-{side}.json").resolve()
+        out = (runs_dir / f"bench-{index + 1:02d}-{side}.json").resolve()
         out.unlink(missing_ok=True)
         argv = [
             sys.executable,
@@ -150,7 +154,7 @@ def benchmark(
         ]
         if loops is not None:
             argv += ["--loops", str(loops)]
-        run = run_sandboxed(argv, dirs[side], limits, env)
+        run = run_sandboxed(argv, dirs[side], limits, env, writable=[runs_dir], readable=[work_dir])
         where = f"run {index + 1} of {2 * settings.rounds}"
         if run.timed_out:
             raise BenchmarkError(side, f"{where} timed out after {limits.timeout_s:g}s")

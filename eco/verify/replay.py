@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +85,13 @@ def replay(
         return ReplayOutcome(False, str(exc), [])
     out_dir.mkdir(parents=True, exist_ok=True)
     calls_path = out_dir / "replay-calls.pickle"
-    result_path = out_dir / "replay-result.json"
+    # The only place the worker may write (under bubblewrap): a fresh directory of its
+    # own, so nothing it leaves there reaches the next replay that uses ``out_dir``.
+    result_dir = out_dir / "result"
+    shutil.rmtree(result_dir, ignore_errors=True)
+    result_dir.mkdir()
+    result_path = result_dir / "replay-result.json"
     calls_path.write_bytes(pickle.dumps(list(calls), protocol=pickle.HIGHEST_PROTOCOL))
-    result_path.unlink(missing_ok=True)
     argv = [
         sys.executable,
         "-P",
@@ -101,7 +106,9 @@ def replay(
     # -P keeps the working directory (the project) off sys.path until the worker has
     # imported eco; the worker then puts the project's import root first itself.
     env = {"PYTHONPATH": eco_import_path(out_dir / "pythonpath")}
-    run = run_sandboxed(argv, project_dir, limits, env)
+    # The calls file and eco's import path stay read-only: a candidate cannot plant a
+    # module (sitecustomize...) there for the next replay to import.
+    run = run_sandboxed(argv, project_dir, limits, env, writable=[result_dir], readable=[out_dir])
     if run.timed_out:
         return ReplayOutcome(False, f"replay timed out after {limits.timeout_s:g}s", [])
     if not result_path.is_file():

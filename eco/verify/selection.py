@@ -35,7 +35,7 @@ def line_contexts(project_dir: Path, command: str, files: Sequence[str], limits:
         run = [argv[0], "-m", "coverage", "run", f"--data-file={data_file}", f"--include={include}",
                "-m", "pytest", *argv[3:], "-p", "eco.verify.coverage_plugin"]
         result = run_sandboxed(run, cwd=project_dir, limits=limits,
-                               extra_env={"PYTHONPATH": import_path(project_dir)})
+                               extra_env={"PYTHONPATH": import_path(project_dir)}, writable=[Path(tmp)])
         if result.timed_out or result.returncode not in (0, 1) or not data_file.exists():
             return None
         data = CoverageData(basename=str(data_file))

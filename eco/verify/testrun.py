@@ -57,9 +57,12 @@ def run_tests(
             argv = [*argv, "-p", "eco.verify.results_plugin"]
             argv += [f"--deselect={node}" for node in deselect]
             argv += list(select)
+        # The results file is written by the child: its directory must be bound writable
+        # (under bubblewrap the child's /tmp is private, so the parent would not see it).
         result = run_sandboxed(argv, cwd=project_dir, limits=limits,
                                extra_env={"PYTHONPATH": import_path(project_dir),
-                                          "ECO_TEST_RESULTS": str(results)})
+                                          "ECO_TEST_RESULTS": str(results)},
+                               writable=[Path(tmp)])
         tail = (result.stdout + result.stderr)[-4000:]
         shown = command
         if result.timed_out:

@@ -74,7 +74,7 @@ def test_quadratic_to_linear_is_a_significant_speedup(tmp_path: Path) -> None:
     assert result.baseline_s > result.candidate_s > 0
     # Every run after the first was given the loop count the first baseline run
     # calibrated, in the order B C C B.
-    files = sorted(work.glob("bench-*.json"))
+    files = sorted(work.glob("runs/bench-*.json"))
     assert [f.name.split("-")[2] for f in files] == [
         "baseline.json",
         "candidate.json",

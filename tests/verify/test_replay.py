@@ -14,7 +14,7 @@ import pytest
 
 from eco.capture import CaptureStore, CaptureTarget, capture_argv, write_spec
 from eco.pysource import find_function, parse_functions
-from eco.sandbox import Limits, eco_import_path, run_sandboxed
+from eco.sandbox import Limits, eco_import_path, filesystem_isolation_available, run_sandboxed
 from eco.verify.compare import canonicalize, difference
 from eco.verify.replay import ReplayOutcome, compare, replay
 
@@ -332,10 +332,13 @@ def test_captured_then_replayed_end_to_end(base: Path, tmp_path: Path) -> None:
         fn = find_function(functions, q)
         assert fn is not None
         targets.append(CaptureTarget(str(path), fn.start_line, fn.name, "pkg/mod.py", q))
-    spec, db = tmp_path / "spec.json", tmp_path / "capture.sqlite"
+    captured = tmp_path / "capture"
+    captured.mkdir()
+    spec, db = captured / "spec.json", captured / "capture.sqlite"
     write_spec(spec, db, targets)
     env = {"PYTHONPATH": eco_import_path(tmp_path / "ecopath")}
-    ran = run_sandboxed(capture_argv(spec, ["workload.py"]), base, LIMITS, env)
+    # The tracer writes the database outside the project: that directory is bound writable.
+    ran = run_sandboxed(capture_argv(spec, ["workload.py"]), base, LIMITS, env, writable=[captured])
     assert ran.returncode == 0, ran.stderr
     store = CaptureStore(db)
     for q in ("dedupe", "Box.grow"):
@@ -424,3 +427,29 @@ def test_numpy_arrays_compare_with_tolerance() -> None:
     )
     assert difference(canonicalize(a), canonicalize(a.reshape(4))) is not None
     assert difference(canonicalize(np.int64(3)), canonicalize(3)) is not None
+
+
+@pytest.mark.skipif(not filesystem_isolation_available(), reason="no working bubblewrap here")
+def test_a_replayed_function_cannot_plant_a_module_for_the_next_replay(tmp_path: Path) -> None:
+    """The worker writes only its result: eco's import path and the calls file, which the
+    next replay in the same directory uses, are read-only to it."""
+    hostile = write_project(tmp_path / "hostile", """
+        import os, sys
+
+        def plant():
+            tried = {}
+            for directory in [*os.environ["PYTHONPATH"].split(os.pathsep), os.path.dirname(sys.argv[sys.argv.index("--calls") + 1])]:
+                try:
+                    with open(os.path.join(directory, "sitecustomize.py"), "w") as f:
+                        f.write("raise SystemExit('planted')")
+                    tried[directory] = "written"
+                except OSError as exc:
+                    tried[directory] = type(exc).__name__
+            return sorted(tried.values())
+        """)
+    out = tmp_path / "out"
+    outcome = replay(hostile, "pkg/mod.py", "plant", calls(((), {})), out, LIMITS)
+    assert outcome.ok, outcome.error
+    assert "written" not in str(outcome.results[0]["returned"])
+    assert not list(out.rglob("sitecustomize.py"))
+

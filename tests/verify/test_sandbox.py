@@ -1,26 +1,37 @@
-"""run_sandboxed: real child processes, real limits, a real listening socket."""
+"""run_sandboxed: real child processes, real limits, a real listening socket, real files."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from eco import sandbox
 from eco.sandbox import (
     OUTPUT_LIMIT,
     Limits,
+    filesystem_isolation_available,
     network_isolation_available,
     run_sandboxed,
     scrubbed_env,
 )
 
 PY = sys.executable
+
+needs_bwrap = pytest.mark.skipif(
+    not filesystem_isolation_available(),
+    reason="no working bubblewrap here (bwrap missing, or it cannot create namespaces/mounts)",
+)
 
 
 def _alive(pid: int) -> bool:
@@ -34,6 +45,34 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _running(marker: str) -> list[int]:
+    """Host pids of live processes whose command line holds ``marker``. A pid a child
+    reports about itself is useless here: under bubblewrap it is in its own PID namespace."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in cmdline and _alive(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def _all_gone(marker: str, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while _running(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _running(marker)
+
+
+def _sleeper(marker: str) -> str:
+    """Code for a process that sleeps with ``marker`` in its command line."""
+    return f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', {marker!r}])"
 
 
 def test_environment_is_built_from_scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,8 +107,10 @@ def test_environment_is_built_from_scratch(tmp_path: Path, monkeypatch: pytest.M
         "VIRTUAL_ENV",
         "PYTHONPATH",
     }
-    # The interpreter itself may add LC_CTYPE when coercing the locale.
-    assert set(env) - allowed <= {"LC_CTYPE"}
+    # The interpreter itself may add LC_CTYPE when coercing the locale; bubblewrap sets
+    # PWD to the working directory it changes to.
+    assert set(env) - allowed <= {"LC_CTYPE", "PWD"}
+    assert env.get("PWD", os.path.realpath(tmp_path)) == os.path.realpath(tmp_path)
 
 
 def test_home_and_tmpdir_are_fresh_and_removed(tmp_path: Path) -> None:
@@ -97,42 +138,46 @@ def test_scrubbed_env_takes_extra_last(tmp_path: Path) -> None:
 
 
 def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
-    pidfile = tmp_path / "grandchild.pid"
+    marker = f"eco-test-grandchild-{uuid.uuid4().hex}"
     code = (
         "import subprocess, sys, time\n"
-        f"p = subprocess.Popen(['sleep', '300'])\n"
-        f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
+        f"{_sleeper(marker)}\n"
         "print('started', flush=True)\n"
         "time.sleep(300)\n"
     )
     start = time.monotonic()
-    result = run_sandboxed([PY, "-c", code], tmp_path, Limits(timeout_s=1.5))
-    assert time.monotonic() - start < 10
+    result = run_sandboxed([PY, "-c", code], tmp_path, Limits(timeout_s=3))
+    assert time.monotonic() - start < 12
     assert result.timed_out
     assert result.returncode == -signal.SIGKILL
     assert result.stdout == "started\n"
-    grandchild = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(grandchild)
+    assert _all_gone(marker)
+
+
+@needs_bwrap
+def test_timeout_kills_a_grandchild_that_left_the_process_group(tmp_path: Path) -> None:
+    marker = f"eco-test-setsid-{uuid.uuid4().hex}"
+    escape = "import os, time; os.setsid(); time.sleep(300)"
+    code = (
+        "import subprocess, sys, time\n"
+        f"subprocess.Popen([sys.executable, '-c', {escape!r}, {marker!r}])\n"
+        "time.sleep(0.5)\n"
+        "print('started', flush=True)\n"
+        "time.sleep(300)\n"
+    )
+    result = run_sandboxed([PY, "-c", code], tmp_path, Limits(timeout_s=3))
+    assert result.timed_out and result.stdout == "started\n"
+    # Its own session, but still in the sandbox's PID namespace, which dies as a whole.
+    assert _all_gone(marker)
 
 
 def test_orphans_are_killed_when_the_child_exits(tmp_path: Path) -> None:
-    pidfile = tmp_path / "orphan.pid"
-    code = (
-        "import subprocess\n"
-        "p = subprocess.Popen(['sleep', '300'])\n"
-        f"open({str(pidfile)!r}, 'w').write(str(p.pid))\n"
-    )
+    marker = f"eco-test-orphan-{uuid.uuid4().hex}"
+    code = f"import subprocess, sys\n{_sleeper(marker)}\n"
     result = run_sandboxed([PY, "-c", code], tmp_path, Limits(timeout_s=30))
     assert result.returncode == 0 and not result.timed_out
     assert result.seconds < 10
-    orphan = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(orphan) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(orphan)
+    assert _all_gone(marker)
 
 
 def test_memory_hog_is_stopped(tmp_path: Path) -> None:
@@ -186,10 +231,8 @@ def test_network_is_cut_when_isolation_is_available(tmp_path: Path) -> None:
 
 
 def test_keyboard_interrupt_kills_the_group(tmp_path: Path) -> None:
-    pidfile = tmp_path / "child.pid"
-    code = (
-        f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\ntime.sleep(300)\n"
-    )
+    marker = f"eco-test-interrupted-{uuid.uuid4().hex}"
+    code = f"import subprocess, sys, time\n{_sleeper(marker)}\ntime.sleep(300)\n"
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -202,5 +245,185 @@ def test_keyboard_interrupt_kills_the_group(tmp_path: Path) -> None:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    child = int(pidfile.read_text())
-    assert not _alive(child)
+    assert _all_gone(marker)
+
+
+# File-system isolation (bubblewrap).
+
+_TRY_WRITE = """
+import errno, json, os, sys
+out = {}
+for how, path in json.loads(sys.argv[1]):
+    try:
+        if how == "delete":
+            os.remove(path)
+        elif how == "write":
+            with open(path, "w") as f:
+                f.write("changed")
+        out[path] = "ok"
+    except OSError as exc:
+        out[path] = errno.errorcode.get(exc.errno, str(exc.errno))
+print(json.dumps(out))
+"""
+
+
+def _attempt(cwd: Path, actions: list[tuple[str, str]], writable: list[Path] | None = None) -> dict[str, str]:
+    result = run_sandboxed([PY, "-c", _TRY_WRITE, json.dumps(actions)], cwd, writable=writable or ())
+    assert result.returncode == 0, result.stderr
+    outcome: dict[str, str] = json.loads(result.stdout)
+    return outcome
+
+
+@pytest.fixture
+def in_home() -> Iterator[Path]:
+    """A directory in the real HOME of the user running the tests (not under /tmp)."""
+    directory = Path(tempfile.mkdtemp(prefix=".eco-sandbox-test-", dir=Path.home()))
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@needs_bwrap
+def test_writes_outside_the_binds_fail_and_change_nothing(tmp_path: Path, in_home: Path) -> None:
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    unbound = tmp_path / "not-bound"  # under /tmp but not bound: invisible inside
+    unbound.mkdir()
+    (unbound / "keep.txt").write_text("original")
+    (in_home / "keep.txt").write_text("original")
+    outcome = _attempt(cwd, [
+        ("delete", str(unbound / "keep.txt")),
+        ("write", str(unbound / "new.txt")),
+        ("delete", str(in_home / "keep.txt")),
+        ("write", str(in_home / "keep.txt")),
+        ("write", str(in_home / "new.txt")),
+        ("write", str(Path.home() / ".eco-sandbox-test-dropping")),
+        ("write", "/etc/eco-sandbox-test"),
+    ])
+    refused = {"EROFS", "EPERM", "EACCES", "ENOENT"}
+    assert all(outcome[path] in refused for path in outcome), outcome
+    # Outside /tmp the file is there to see, and read-only.
+    assert outcome[str(in_home / "keep.txt")] == "EROFS"
+    assert (unbound / "keep.txt").read_text() == "original"
+    assert (in_home / "keep.txt").read_text() == "original"
+    assert sorted(p.name for p in unbound.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in in_home.iterdir()) == ["keep.txt"]
+    assert not (Path.home() / ".eco-sandbox-test-dropping").exists()
+    assert not Path("/etc/eco-sandbox-test").exists()
+
+
+@needs_bwrap
+def test_cwd_and_writable_paths_take_writes_the_parent_sees(tmp_path: Path) -> None:
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    (cwd / "old.txt").write_text("original")
+    results = tmp_path / "results"  # a sibling of the project, under /tmp: bound explicitly
+    missing = tmp_path / "created" / "by-the-sandbox"
+    outcome = _attempt(cwd, [
+        ("write", str(cwd / "new.txt")),
+        ("delete", str(cwd / "old.txt")),
+        ("write", str(results / "out.json")),
+        ("write", str(missing / "out.json")),
+    ], writable=[results, missing])
+    assert set(outcome.values()) == {"ok"}, outcome
+    assert (cwd / "new.txt").read_text() == "changed"
+    assert not (cwd / "old.txt").exists()
+    assert (results / "out.json").read_text() == "changed"
+    assert (missing / "out.json").read_text() == "changed"
+
+
+@needs_bwrap
+def test_readable_paths_are_seen_but_not_changed(tmp_path: Path) -> None:
+    cwd = tmp_path / "project"
+    (cwd / "frozen").mkdir(parents=True)
+    inputs = tmp_path / "inputs"  # under /tmp, so invisible unless bound
+    (inputs / "out").mkdir(parents=True)
+    (inputs / "calls.txt").write_text("input")
+    code = (
+        "import sys\n"
+        "print(open(sys.argv[1]).read())\n"
+        "for path in sys.argv[2:]:\n"
+        "    try:\n"
+        "        open(path, 'w').write('x'); print('wrote')\n"
+        "    except OSError as exc:\n"
+        "        print(type(exc).__name__)\n"
+    )
+    argv = [PY, "-c", code, str(inputs / "calls.txt"), str(inputs / "calls.txt"),
+            str(inputs / "out" / "result"), str(cwd / "frozen" / "f"), str(cwd / "free")]
+    result = run_sandboxed(argv, cwd, writable=[inputs / "out"], readable=[inputs, cwd / "frozen"])
+    assert result.returncode == 0, result.stderr
+    # A readable path inside the cwd is read-only there; a writable one inside a readable
+    # one stays writable.
+    assert result.stdout.split() == ["input", "OSError", "wrote", "OSError", "wrote"]
+    assert (inputs / "calls.txt").read_text() == "input"
+    assert (inputs / "out" / "result").read_text() == "x"
+    assert not (cwd / "frozen" / "f").exists()
+
+
+@needs_bwrap
+def test_tmp_is_private(tmp_path: Path) -> None:
+    name = f"/tmp/eco-sandbox-test-{uuid.uuid4().hex}"
+    code = (
+        "import os, sys\n"
+        "open(sys.argv[1], 'w').write('x')\n"
+        "print(os.path.exists(sys.argv[1]), sys.argv[2] in os.listdir('/tmp'))\n"
+    )
+    outside = Path(tempfile.mkdtemp(prefix="eco-sandbox-peer-"))  # a host /tmp entry
+    try:
+        # A PYTHONPATH of /tmp itself must not bring the host's /tmp back.
+        result = run_sandboxed([PY, "-c", code, name, outside.name], tmp_path, extra_env={"PYTHONPATH": "/tmp"})
+    finally:
+        outside.rmdir()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "True False\n"
+    assert not Path(name).exists()
+
+
+@needs_bwrap
+def test_home_and_tmpdir_are_writable_under_bwrap(tmp_path: Path) -> None:
+    code = (
+        "import os, tempfile\n"
+        "with tempfile.NamedTemporaryFile(dir=tempfile.gettempdir()) as f: f.write(b'x')\n"
+        "open(os.path.join(os.environ['HOME'], '.rc'), 'w').write('x')\n"
+        "print('ok')\n"
+    )
+    result = run_sandboxed([PY, "-c", code], tmp_path)
+    assert result.stdout == "ok\n", result.stderr
+
+
+@needs_bwrap
+def test_no_capability_beyond_file_permissions(tmp_path: Path) -> None:
+    code = "print(next(l for l in open('/proc/self/status') if l.startswith('CapEff')).split()[1])"
+    result = run_sandboxed([PY, "-c", code], tmp_path)
+    assert result.returncode == 0, result.stderr
+    dac = (1 << 1) | (1 << 2)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH: root's file access
+    assert int(result.stdout, 16) & ~dac == 0  # no CAP_SYS_ADMIN: no remounting / read-write
+
+
+@needs_bwrap
+def test_signals_are_reported_as_subprocess_does(tmp_path: Path) -> None:
+    code = "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n"
+    assert run_sandboxed([PY, "-c", code], tmp_path).returncode == -signal.SIGTERM
+    assert run_sandboxed([PY, "-c", "raise SystemExit(3)"], tmp_path).returncode == 3
+
+
+def test_without_bwrap_the_old_behaviour_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "_bwrap", lambda: None)
+    assert not filesystem_isolation_available()
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    elsewhere = tmp_path / "elsewhere.txt"
+    outcome = _attempt(cwd, [("write", str(elsewhere))])
+    assert outcome == {str(elsewhere): "ok"}
+    assert elsewhere.read_text() == "changed"
+
+
+def test_probe_failure_means_no_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}")
+    sandbox._bwrap.cache_clear()
+    try:
+        assert sandbox._bwrap() is None
+    finally:
+        sandbox._bwrap.cache_clear()
