@@ -513,6 +513,16 @@ class Facts:
                 if isinstance(node.slice[0].slice, cst.Slice):
                     return value
                 return value if value == STR else frozenset({"int"})
+            if (
+                value
+                and all(t.startswith("iter:") for t in value)
+                and len(node.slice) == 1
+                and isinstance(node.slice[0].slice, cst.Index)
+                and isinstance(node.value, cst.Name)
+                and self.container(node.value.value) in ("list", "tuple", "sequence")
+            ):
+                # One item of a list[T] / tuple[T, ...] / Sequence[T]: a T.
+                return frozenset(t[5:] for t in value)
             return None
         if isinstance(node, cst.Call):
             return self._call_type(node, seen)

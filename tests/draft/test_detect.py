@@ -55,7 +55,6 @@ def test_findings_have_ids_lines_qualnames_and_fixable_flags() -> None:
         ("string-concat-in-loop", 18, "lines", False),
         ("dict-keys-membership", 21, "lines", True),
         ("sorted-then-index", 22, "lines", False),
-        ("string-concat-in-loop", 22, "lines", False),
         ("unnecessary-list-cast", 23, "lines", False),
         ("membership-in-list-literal", 24, "lines", False),
     ]

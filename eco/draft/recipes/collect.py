@@ -174,9 +174,13 @@ def _existing_unsafe(scope: Scope, loop: cst.For, out: str, kind: str) -> str | 
         return f"`{out}` is not a {kind} this function builds itself"
     if any(isinstance(n, cst.Name) and n.value == out for n in walk(loop.iter)):
         return f"the loop iterates over something built from `{out}` itself"
-    reason = _handed_out(scope, out, kind)
-    if reason is not None:
-        return reason
+    # A parameter was bound before `out` existed, so it cannot be `out`; anything else could
+    # be, unless `out` was never handed to anyone.
+    iterable = loop.iter
+    if not (isinstance(iterable, cst.Name) and scope.facts.bound_only_as_param(iterable.value)):
+        reason = _handed_out(scope, out, kind)
+        if reason is not None:
+            return reason
     assert isinstance(loop.target, cst.Name)
     return read_outside(scope, loop, loop.target.value)
 

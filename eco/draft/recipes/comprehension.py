@@ -41,6 +41,7 @@ __all__ = [
     "is_plain_copy",
     "loop_shape",
     "read_outside",
+    "rebound_before",
 ]
 
 T = TypeVar("T")
@@ -279,11 +280,34 @@ def read_outside(scope: Scope, loop: cst.For, name: str) -> str | None:
             return f"loop variable `{name}` is used by a nested function or lambda"
         if not is_load(tree, use) and not isinstance(tree.parent(use), cst.Del):
             continue  # rebinding it elsewhere is fine
+        if rebound_before(scope, use, name):
+            continue
         if order[id(use)] > order[id(loop)] or enclosing_loop:
             return (
                 f"loop variable `{name}` is read after the loop (a comprehension does not leak it)"
             )
     return None
+
+
+def rebound_before(scope: Scope, use: cst.Name, name: str) -> bool:
+    """True when ``use`` can only run after something else bound ``name``: it reads a
+    comprehension's own variable, or it sits in the body of another ``for`` loop whose target
+    binds ``name`` (the body runs only once the target is bound)."""
+    if scope.facts.comprehension_binding(name, use) is not None:
+        return True
+    tree = scope.tree
+    previous: cst.CSTNode = use
+    for ancestor in tree.ancestors(use):
+        if ancestor is scope.node:
+            return False
+        if (
+            isinstance(ancestor, cst.For)
+            and previous is ancestor.body
+            and any(n.value == name for n in target_names(ancestor.target))
+        ):
+            return True
+        previous = ancestor
+    return False
 
 
 def comprehension_plan(

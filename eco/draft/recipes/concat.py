@@ -57,12 +57,10 @@ def string_concat_in_loop(scope: Scope) -> list[Site]:
         )
         reason, found = _string_unsafe(scope, name, updates)
         if reason is not None or found is None:
-            for update in updates:
-                sites.append(Site(update, f"{message}; not fixed: {reason}", False))
+            sites.append(Site(updates[0], f"{message}; not fixed: {reason}", False))
             continue
         init, loop = found
-        plan = _plan_join(name, init, loop, updates)
-        sites.extend(Site(update, message, True, plan) for update in updates)
+        sites.append(Site(updates[0], message, True, _plan_join(name, init, loop, updates)))
     return sites
 
 
@@ -173,9 +171,9 @@ def _plan_join(
 # -- list-concat-in-loop --------------------------------------------------------------------
 
 
-def _concat_form(node: cst.CSTNode) -> tuple[str, cst.BaseExpression, bool] | None:
-    """``(name, right operand, in_place)`` for ``name = name + right`` and ``name += right``
-    where right is a list display or comprehension."""
+def _concat_form(scope: Scope, node: cst.CSTNode) -> tuple[str, cst.BaseExpression, bool] | None:
+    """``(name, right operand, in_place)`` for ``name = name + right`` (right a list display,
+    comprehension or a name known to hold a list) and ``name += [x]``."""
     if (
         isinstance(node, cst.Assign)
         and len(node.targets) == 1
@@ -185,9 +183,13 @@ def _concat_form(node: cst.CSTNode) -> tuple[str, cst.BaseExpression, bool] | No
         and isinstance(node.value.left, cst.Name)
         and node.value.left.value == node.targets[0].target.value
         and not node.value.lpar
-        and isinstance(node.value.right, cst.List | cst.ListComp)
     ):
-        return node.value.left.value, node.value.right, False
+        right = node.value.right
+        known = isinstance(right, cst.List | cst.ListComp) or (
+            isinstance(right, cst.Name) and scope.facts.container(right.value) == "list"
+        )
+        if known:
+            return node.value.left.value, right, False
     if (
         isinstance(node, cst.AugAssign)
         and isinstance(node.operator, cst.AddAssign)
@@ -203,7 +205,7 @@ def _concat_form(node: cst.CSTNode) -> tuple[str, cst.BaseExpression, bool] | No
 def list_concat_in_loop(scope: Scope) -> list[Site]:
     sites = []
     for node in scope.of(cst.Assign, cst.AugAssign):
-        form = _concat_form(node)
+        form = _concat_form(scope, node)
         if form is None or not scope.in_loop(node):
             continue
         name, right, in_place = form
@@ -230,9 +232,10 @@ def _list_unsafe(scope: Scope, name: str, node: cst.CSTNode, in_place: bool) -> 
     if name in facts.declared:
         return f"`{name}` is declared global or nonlocal"
     tree = scope.tree
-    concat_nodes = {
-        id(n) for n in scope.of(cst.Assign) if (f := _concat_form(n)) is not None and f[0] == name
-    }
+    concat = [
+        n for n in scope.of(cst.Assign) if (f := _concat_form(scope, n)) is not None and f[0] == name
+    ]
+    concat_nodes = {id(n) for n in concat}
     for binding in facts.bindings.get(name, []):
         if binding.kind == "augassign" or id(binding.node) in concat_nodes:
             continue
@@ -247,11 +250,18 @@ def _list_unsafe(scope: Scope, name: str, node: cst.CSTNode, in_place: bool) -> 
         return f"`{name}` is not always a list built in this function"
     if in_place:
         return None  # `+=` already changes the list in place: no aliasing question
+    # Whatever happens after the last loop that grows the list cannot see the difference.
+    order = {id(n): i for i, n in enumerate(walk(scope.node))}
+    last = 0
+    for n in concat:
+        loops = tree.loop_ancestors(n, scope.node)
+        outermost = loops[-1] if loops else n
+        last = max(last, max(order[id(m)] for m in walk(outermost)))
     for use in name_references(tree, scope.node, name):
         if in_nested_scope(tree, use, scope.node):
             return f"`{name}` is used by a nested function or lambda"
         parent = tree.parent(use)
-        if not is_load(tree, use):
+        if not is_load(tree, use) or order[id(use)] > last:
             continue
         holder = tree.parent(parent) if parent is not None else None
         if isinstance(parent, cst.BinaryOperation) and id(holder) in concat_nodes:

@@ -20,7 +20,9 @@ __all__ = ["REPEATED_EQUALITY", "repeated_equality_comparison"]
 _WORTH_IT = 3
 
 
-def _operands(node: cst.BooleanOperation, operator: type) -> list[cst.BaseExpression]:
+def _operands(
+    node: cst.BooleanOperation, operator: type[cst.BaseBooleanOp]
+) -> list[cst.BaseExpression]:
     found: list[cst.BaseExpression] = []
     for side in (node.left, node.right):
         if isinstance(side, cst.BooleanOperation) and isinstance(side.operator, operator):
@@ -31,7 +33,7 @@ def _operands(node: cst.BooleanOperation, operator: type) -> list[cst.BaseExpres
 
 
 def _equality(
-    node: cst.BaseExpression, comparison: type
+    node: cst.BaseExpression, comparison: type[cst.BaseCompOp]
 ) -> tuple[cst.Name, cst.BaseExpression] | None:
     """``(name, constant)`` for ``name == constant`` or ``constant == name`` (``!=`` likewise)."""
     if not (
@@ -48,6 +50,19 @@ def _equality(
     return None
 
 
+def _chain(
+    node: cst.BooleanOperation, operator: type[cst.BaseBooleanOp], comparison: type[cst.BaseCompOp]
+) -> tuple[str, list[cst.BaseExpression]] | None:
+    """``(name, constants)`` when every operand of the chain compares one name to a constant."""
+    pairs = [_equality(o, comparison) for o in _operands(node, operator)]
+    if len(pairs) < 2 or any(p is None for p in pairs):
+        return None
+    names = {p[0].value for p in pairs if p is not None}
+    if len(names) != 1:
+        return None
+    return names.pop(), [p[1] for p in pairs if p is not None]
+
+
 def repeated_equality_comparison(scope: Scope) -> list[Site]:
     sites = []
     tree = scope.tree
@@ -62,16 +77,16 @@ def repeated_equality_comparison(scope: Scope) -> list[Site]:
         else:
             continue
         parent = tree.parent(node)
-        if isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, operator):
-            continue  # the outermost operation of the chain reports it
-        pairs = [_equality(o, comparison) for o in _operands(node, operator)]
-        if len(pairs) < 2 or any(p is None for p in pairs):
+        if (
+            isinstance(parent, cst.BooleanOperation)
+            and isinstance(parent.operator, operator)
+            and _chain(parent, operator, comparison) is not None
+        ):
+            continue  # the enclosing chain reports it
+        found = _chain(node, operator, comparison)
+        if found is None:
             continue
-        names = {p[0].value for p in pairs if p is not None}
-        if len(names) != 1:
-            continue
-        name = names.pop()
-        constants = [p[1] for p in pairs if p is not None]
+        name, constants = found
         symbol = "==" if test == "in" else "!="
         message = (
             f"`{name} {symbol} ...` compared against {len(constants)} constants one by one; "

@@ -22,6 +22,7 @@ from eco.draft.recipes._common import (
 )
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.recipes._effects import changes, region_nodes
+from eco.draft.recipes.comprehension import rebound_before
 from eco.draft.scope import Scope, Tree
 
 __all__ = ["LOOP_INVARIANT_LEN", "RANGE_LEN", "loop_invariant_len", "range_len_indexing"]
@@ -218,6 +219,8 @@ def _index_used_outside(scope: Scope, loop: cst.For, index: str) -> str | None:
     tree = scope.tree
     for use in name_references(tree, scope.node, index):
         if use is loop.target or any(a is loop.body for a in tree.ancestors(use)):
+            continue
+        if rebound_before(scope, use, index):
             continue
         if in_nested_scope(tree, use, scope.node):
             return f"`{index}` is used by a nested function or lambda"
