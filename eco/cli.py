@@ -60,7 +60,10 @@ def cli() -> None:
 @click.option("--sample-type", help="pprof sample type to rank by (e.g. cpu, wall).")
 @click.option("--diff", "diff_range", metavar="BASE..HEAD",
               help="Target only the functions this diff touches, ranked by the profile.")
-@click.option("--drafter", type=click.Choice(["recipes"]), default="recipes", show_default=True)
+@click.option("--drafter", type=click.Choice(["recipes", "openai", "anthropic"]),
+              help="Who drafts candidates (default: [tool.eco] drafter, else recipes, which is offline).")
+@click.option("--model", help="Model an LLM drafter asks (openai / anthropic).")
+@click.option("--base-url", help="OpenAI- or Anthropic-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
 @click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
 @click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
 @click.option("--max-targets", type=int, help="Draft for at most this many hot functions (default 10).")
@@ -70,7 +73,8 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights: Sequence[str],
-            path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str,
+            path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str | None,
+            model: str | None, base_url: str | None,
             min_speedup: float | None, min_share: float | None, max_targets: int | None,
             confirm_workload: bool | None, apply_: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
@@ -85,7 +89,8 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights:
         raise click.BadParameter(f"{repo}: no such directory", param_hint="REPO")
     config = load_config(root, {"workload": workload, "min_speedup": min_speedup,
                                 "min_share": min_share, "max_targets": max_targets,
-                                "confirm_workload": confirm_workload})
+                                "confirm_workload": confirm_workload,
+                                "drafter": drafter, "model": model, "base_url": base_url})
     with _progress(quiet) as progress:
         read = ReadOptions(path_map=(*config.path_map, *path_maps), weights=tuple(weights), sample_type=sample_type)
         result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles), read=read,
@@ -386,6 +391,135 @@ def mine_cmd(repos: Sequence[Path], db_path: Path | None, since: str | None, rev
         f"{report.skipped_known} already mined; excluded: {excluded}; {len(report.problems)} problem(s)",
         markup=False, soft_wrap=True)
     return 2 if bad else 0
+
+
+_INDEX_HELP = "Index directory (default: .eco/index when built, else the index shipped with eco)."
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Build, query and inspect the precedent index (FAISS over past performance fixes)."""
+
+
+@index_group.command("build")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Edits database (default: .eco/edits.sqlite in the current directory).")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Index directory (default: .eco/index in the current directory).")
+@click.option("--catalog-only", is_flag=True, help="Index only the catalog's examples (how index/ is built).")
+@click.option("--embedder", help="bow (default), minilm, or st:PATH (a sentence-transformers model directory).")
+@click.option("--view", type=click.Choice(["before", "diff", "normalised", "before+diff"]),
+              help="What to embed (default: before).")
+@click.option("--rebuild", is_flag=True, help="Replace an existing index instead of updating it.")
+@click.option("--json", "as_json", is_flag=True)
+def index_build(db_path: Path | None, index_dir: Path | None, catalog_only: bool, embedder: str | None,
+                view: str | None, rebuild: bool, as_json: bool) -> int:
+    """Embed the catalog examples and the mined edits into a FAISS index (incremental)."""
+    from eco.index import build_index, default_index_dir
+
+    directory = index_dir or default_index_dir(Path("."))
+    db = db_path or Path(".eco") / "edits.sqlite"
+    report = build_index(directory, db, catalog_only=catalog_only, embedder=embedder, view=view, rebuild=rebuild)
+    if as_json:
+        _dump(report.__dict__)
+    else:
+        verb = "built" if report.rebuilt else "updated"
+        _stderr().print(f"eco: {verb} {directory}: {report.count} precedent(s), {report.added} added, "
+                        f"{report.deleted} deleted", markup=False, soft_wrap=True)
+    return 0
+
+
+@index_group.command("query")
+@click.argument("target", required=False, metavar="FILE::QUALNAME")
+@click.option("--code", "code_path", type=click.Path(allow_dash=True, path_type=Path),
+              help="Query with this code instead ('-' for stdin).")
+@click.option("-k", "k", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Unused by query.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=_INDEX_HELP)
+@click.option("--no-rerank", is_flag=True, help="Do not boost precedents of anti-patterns detected in the query.")
+@click.option("--json", "as_json", is_flag=True)
+def index_query(target: str | None, code_path: Path | None, k: int, db_path: Path | None,
+                index_dir: Path | None, no_rerank: bool, as_json: bool) -> int:
+    """Print the top K precedents for a function."""
+    from eco.index import function_source, open_index, precedents_for
+
+    if (target is None) == (code_path is None):
+        raise click.UsageError("give FILE::QUALNAME or --code FILE, one of them")
+    if target is not None:
+        if "::" not in target:
+            raise click.BadParameter("expected FILE::QUALNAME", param_hint="TARGET")
+        file, qualname = target.split("::", 1)
+        source = function_source(Path(file), qualname)
+    else:
+        try:
+            source = sys.stdin.read() if str(code_path) == "-" else Path(str(code_path)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(f"{code_path}: cannot be read ({exc})", param_hint="--code") from exc
+    index = open_index(index_dir, root=Path("."))
+    hits = precedents_for(index, source, k=k, rerank=not no_rerank)
+    if as_json:
+        _dump([h.as_json() for h in hits])
+        return 0
+    out = Console(highlight=False)
+    for rank, h in enumerate(hits, 1):
+        where = f"{h.repo}@{h.sha[:12]}" if h.repo != "eco/antipatterns" else f"catalog {h.sha}"
+        out.print(f"{rank}. {h.score:.3f}  {where}  {h.file}::{h.qualname}  [{', '.join(h.antipatterns)}]",
+                  markup=False, soft_wrap=True)
+        out.print(h.message.splitlines()[0] if h.message else "", markup=False, soft_wrap=True)
+        out.print(h.diff.rstrip("\n"), markup=False, soft_wrap=True)
+        out.print("")
+    return 0
+
+
+@index_group.command("stats")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help="Unused by stats.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=_INDEX_HELP)
+@click.option("--json", "as_json", is_flag=True)
+def index_stats(db_path: Path | None, index_dir: Path | None, as_json: bool) -> int:
+    """Say what an index holds and how it was built."""
+    from eco.index import open_index
+
+    stats = open_index(index_dir, root=Path(".")).stats()
+    if as_json:
+        _dump(stats.as_json())
+    else:
+        for key, value in stats.as_json().items():
+            click.echo(f"{key}: {value}")
+    return 0
+
+
+@cli.command("sweep")
+@click.argument("precedent")
+@click.argument("repo", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--profile", "profiles", multiple=True, type=click.Path(path_type=Path),
+              help="Rank by similarity times profile share (only profiled functions).")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=_INDEX_HELP)
+@click.option("-k", "k", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def sweep_cmd(precedent: str, repo: Path, profiles: Sequence[Path], index_dir: Path | None, k: int,
+              as_json: bool) -> int:
+    """Find the functions in REPO most like a precedent (a catalog id, a sha, or repo@sha)."""
+    from eco.index import find_precedent, open_index, sweep
+
+    root = repo.resolve()
+    if not root.is_dir():
+        raise click.BadParameter(f"{repo}: no such directory", param_hint="REPO")
+    index = open_index(index_dir, root=root)
+    chosen = find_precedent(index, precedent)
+    shares = None
+    if profiles:
+        from eco.profile import load_profile
+
+        prof = load_profile(list(profiles), root)
+        shares = {(f.file, f.qualname): f.share for f in prof.functions}
+    hits = sweep(index, chosen, root, k=k, shares=shares)
+    if as_json:
+        _dump([h.as_json() for h in hits])
+        return 0
+    for h in hits:
+        share = f"  share {h.share:.3f}" if h.share is not None else ""
+        click.echo(f"{h.score:.4f}  {h.file}:{h.line}  {h.qualname}  (similarity {h.similarity:.3f}{share})")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -54,6 +54,25 @@ class EcoConfig:
     confirm_workload: bool = False
     #: Runs per side for `confirm_workload`.
     workload_runs: int = 5
+    #: Who drafts candidates: ``recipes`` (offline, the default), ``openai`` (any
+    #: OpenAI-compatible server) or ``anthropic`` (both need eco[llm] and a key in
+    #: ``ECO_LLM_API_KEY`` or the provider's variable).
+    drafter: str = "recipes"
+    #: The model an LLM drafter asks.
+    model: str = ""
+    #: Where an LLM drafter sends requests (empty: the provider's own endpoint).
+    base_url: str = ""
+    #: Completions sampled per target.
+    samples: int = 5
+    #: Sampling temperature (ECO uses 0.3).
+    temperature: float = 0.3
+    #: ``zero-shot``, ``few-shot`` (precedents; the default) or ``step-by-step``.
+    prompt_strategy: str = "few-shot"
+    #: The run's LLM budget: most requests, and most tokens (input plus output).
+    llm_max_calls: int = 50
+    llm_max_tokens: int = 400_000
+    #: Seconds per LLM request.
+    llm_timeout: float = 120.0
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}
@@ -73,6 +92,13 @@ def _check(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) and "=" in v for v in value):
             raise ConfigError(f"{where}: [tool.eco] path_map must be a list of \"OLD=NEW\" strings, got {value!r}")
         return tuple(value)
+    if key == "drafter" and value not in ("recipes", "openai", "anthropic"):
+        raise ConfigError(f"{where}: [tool.eco] drafter = {value!r} must be \"recipes\", \"openai\" or \"anthropic\"")
+    if key == "prompt_strategy" and value not in ("zero-shot", "few-shot", "step-by-step"):
+        raise ConfigError(f"{where}: [tool.eco] prompt_strategy = {value!r} must be \"zero-shot\", "
+                          "\"few-shot\" or \"step-by-step\"")
+    if key == "temperature" and isinstance(value, int | float) and not 0.0 <= value <= 2.0:
+        raise ConfigError(f"{where}: [tool.eco] temperature = {value!r} must be between 0 and 2")
     if key == "profiler" and value not in ("cprofile", "pyinstrument"):
         raise ConfigError(f"{where}: [tool.eco] profiler = {value!r} must be \"cprofile\" or \"pyinstrument\"")
     if isinstance(default, bool):
@@ -90,7 +116,7 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: [tool.eco] min_speedup = {value!r} must be at least 1.0")
     if key in {"min_share", "max_share"} and not 0.0 <= value <= 1.0:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be between 0 and 1")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share"}:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share", "temperature"}:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be positive")
     return value
 

@@ -12,11 +12,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eco.capture.store import CaptureStore
 from eco.code import Target, locate, read_source, with_findings
 from eco.config import EcoConfig
 from eco.draft.records import Candidate
+
+if TYPE_CHECKING:
+    from eco.draft.llm import LLMDrafter
 from eco.errors import EcoError, ProfileError, SourceError
 from eco.profile import (
     DEFAULT_EXCLUDE,
@@ -61,6 +65,9 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
 
     root = options.root.resolve()
     config = options.config
+    # An LLM drafter is built first: a missing key or extra stops the run before any work.
+    llm = llm_drafter(root, config)
+    llm_notes: dict[tuple[str, str], str] = {}
     snapshot = take_snapshot(root)
     workload = config.workload or DEFAULT_WORKLOAD
     state = state_dir(root)
@@ -95,14 +102,22 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
         except EcoError as exc:
             results.append(FunctionResult(hot=fn, status="error", reason=str(exc)))
     if not located:
-        return SuggestResult(root, workload, profile, tuple(results))
+        return SuggestResult(root, workload, profile, tuple(results), llm_usage=llm_usage(llm))
 
     drafts: dict[tuple[str, str], list[Candidate]] = {}
     targets: list[Target] = []
     for target in located:
         findings = [f for f in detect(target.file_source, target.file) if f.qualname == target.qualname]
         target = with_findings(target, tuple(dict.fromkeys(f.id for f in findings)), 0)
-        drafts[(target.file, target.qualname)] = draft_recipes(target)
+        if llm is None:
+            drafts[(target.file, target.qualname)] = draft_recipes(target)
+        else:
+            progress(f"drafting {target.qualname} with {config.drafter} {config.model}")
+            draft = llm.draft(target, findings=[f"{f.id} (line {f.line}): {f.message}" for f in findings])
+            drafts[(target.file, target.qualname)] = draft.candidates
+            if draft.error is not None or not draft.candidates:
+                llm_notes[(target.file, target.qualname)] = draft.error or (
+                    "no usable candidate from the model: " + "; ".join(draft.refusals))
         targets.append(target)
 
     to_verify = [t for t in targets if drafts[(t.file, t.qualname)]]
@@ -136,13 +151,43 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
         key = (target.file, target.qualname)
         if key in verdicts:
             results.append(verdicts[key])
+        elif key in llm_notes:
+            results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=llm_notes[key], target=target))
         else:
             why = ("anti-patterns found but no fix is provably safe here: " + ", ".join(target.antipatterns)
                    if target.antipatterns else "no known anti-pattern in this function")
             results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=why, target=target))
     order = {(h.file, h.qualname): i for i, h in enumerate(hot)}
     results.sort(key=lambda r: order.get((r.hot.file, r.hot.qualname), 0))
-    return SuggestResult(root, workload, profile, tuple(results))
+    return SuggestResult(root, workload, profile, tuple(results), llm_usage=llm_usage(llm))
+
+
+def llm_drafter(root: Path, config: EcoConfig) -> LLMDrafter | None:
+    """The run's LLM drafter when ``config.drafter`` names one; None for the recipes.
+
+    Raises:
+        LLMError: No model named, no key, or the llm extra is missing.
+    """
+    if config.drafter == "recipes":
+        return None
+    from eco.draft.llm import Budget, LLMDrafter, LLMError, LLMSettings
+
+    if not config.model:
+        raise LLMError(f"--drafter {config.drafter} needs a model: --model NAME or [tool.eco] model")
+    settings = LLMSettings(
+        backend=config.drafter, model=config.model, base_url=config.base_url or None,
+        samples=config.samples, temperature=config.temperature,
+        strategy=config.prompt_strategy,  # type: ignore[arg-type]  # checked by load_config
+        timeout=config.llm_timeout, max_calls=config.llm_max_calls, max_tokens=config.llm_max_tokens,
+    )
+    budget = Budget(max_calls=settings.max_calls, max_tokens=settings.max_tokens)
+    return LLMDrafter.for_repository(root, settings, budget)
+
+
+def llm_usage(llm: LLMDrafter | None) -> dict[str, int] | None:
+    """Calls and tokens the run's LLM drafter spent, for the result document."""
+    budget = getattr(llm.backend, "budget", None) if llm is not None else None
+    return budget.to_json() if budget is not None else None
 
 
 def check_repository_syntax(root: Path, exclude: Sequence[str]) -> None:

@@ -35,3 +35,5 @@ class SuggestResult:
     profile: Profile
     results: tuple[FunctionResult, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    #: What an LLM drafter spent (calls, retries, cache hits, tokens, the budget); None for recipes.
+    llm_usage: dict[str, int] | None = None

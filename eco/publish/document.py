@@ -44,9 +44,12 @@ def result_entry(result: FunctionResult) -> dict[str, Any]:
 
 def result_document(result: SuggestResult) -> dict[str, Any]:
     """The whole document: version, repository, workload, one entry per hot function."""
-    return {
+    document: dict[str, Any] = {
         "eco_version": __version__,
         "repo": str(result.root),
         "workload": result.workload,
         "results": [result_entry(r) for r in result.results],
     }
+    if result.llm_usage is not None:
+        document["llm"] = dict(result.llm_usage)
+    return document

@@ -1,0 +1,154 @@
+"""`eco suggest --drafter openai` end to end: a real git repo, a loopback OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _llm_servers import LLMServer
+from conftest import KEY
+
+from tests.conftest import commit_all, git
+
+SLOW = '''\
+"""Set operations done slowly."""
+
+
+def helper(x):
+    return x + 1
+
+
+def common(left, right):
+    """Items of ``left`` (in order, with repeats) that also occur in ``right``."""
+    out = []
+    for item in left:
+        if item in right:
+            out.append(item)
+    return out
+'''
+
+FAST = '''\
+Use a set for the membership test:
+
+```python
+def common(left, right):
+    """Items of ``left`` (in order, with repeats) that also occur in ``right``."""
+    wanted = set(right)
+    return [item for item in left if item in wanted]
+```
+'''
+
+GARBAGE = [
+    "I am not sure this can be made faster.",
+    "```python\ndef common(left, right):\n    return [item for item in left if item in\n```",
+    "```python\ndef helper(x):\n    return x + 2\n```",
+    "```diff\n--- a/pkg/slow.py\n+++ b/pkg/slow.py\n@@ -4,2 +4,2 @@\n def helper(x):\n-    return x + 1\n+    return x - 1\n```",
+    f"```python\n{SLOW.split('def common')[0].split(chr(10))[0]}\ndef common(left, right):\n    return common(left, right)\n\n\nX = 1\n```",
+]
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "small"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "slow.py").write_text(SLOW)
+    (root / "workload.py").write_text(textwrap.dedent('''\
+        from pkg.slow import common, helper
+
+        left = list(range(3000))
+        right = list(range(1500, 4500))
+        for _ in range(3):
+            common(left, right)
+        helper(1)
+    '''))
+    (root / "tests" / "test_slow.py").write_text(textwrap.dedent('''\
+        from pkg.slow import common
+
+
+        def test_common():
+            assert common([1, 2, 2, 3], [2, 3, 4]) == [2, 2, 3]
+            assert common([], [1]) == []
+    '''))
+    (root / "pyproject.toml").write_text(textwrap.dedent('''\
+        [project]
+        name = "small"
+        version = "0"
+
+        [tool.eco]
+        workload = "python workload.py"
+        max_targets = 1
+        max_share = 1.0
+        bench_rounds = 2
+        bench_processes = 2
+        bench_values = 2
+        capture_calls = 4
+    '''))
+    (root / ".gitignore").write_text(".eco/\n__pycache__/\n")
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "small")
+    return root
+
+
+def run_suggest(root: Path, server: LLMServer) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["ECO_LLM_API_KEY"] = KEY
+    result = subprocess.run(
+        [sys.executable, "-m", "eco", "suggest", str(root), "--drafter", "openai", "--model", "local-model",
+         "--base-url", server.base_url, "--json"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert KEY not in result.stdout + result.stderr
+    return result, json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def test_good_rewrite_reaches_verification(small_repo: Path, openai_server: LLMServer) -> None:
+    openai_server.reply = lambda _body: [FAST]
+    result, document = run_suggest(small_repo, openai_server)
+    assert result.returncode == 0, result.stderr
+    assert openai_server.problems == []
+    (request,) = openai_server.requests
+    prompt = request.body["messages"][1]["content"]
+    assert "def common(left, right):" in prompt and "pkg/slow.py" in prompt
+    assert "Rules:" in prompt
+    (entry,) = document["results"]
+    assert entry["qualname"] == "common"
+    assert entry["drafter"] == "openai"
+    assert entry["status"] in ("verified", "rejected"), entry
+    assert entry["stages"], entry  # the verifier ran it
+    assert entry["patch"].startswith("--- a/pkg/slow.py\n+++ b/pkg/slow.py\n")
+    if entry["status"] == "verified":
+        assert entry["tests"]["failed"] == 0 and entry["equivalence"]["mismatches"] == 0
+    assert document["llm"]["calls"] == 1
+    assert document["llm"]["input_tokens"] == 100
+    # A re-run is answered from .eco/llm-cache: no new request.
+    _, again = run_suggest(small_repo, openai_server)
+    assert len(openai_server.requests) == 1
+    assert again["llm"]["calls"] == 0 and again["llm"]["cache_hits"] == 1
+
+
+def test_garbage_never_reaches_verification(small_repo: Path, openai_server: LLMServer) -> None:
+    openai_server.reply = lambda _body: GARBAGE
+    result, document = run_suggest(small_repo, openai_server)
+    assert result.returncode == 0, result.stderr
+    (entry,) = document["results"]
+    assert entry["status"] == "no-candidate", entry
+    assert entry["patch"] is None and entry["stages"] == []
+    for why in ("no definition of common", "does not parse", "outside the target"):
+        assert why in entry["reason"], entry["reason"]
+    assert (small_repo / "pkg" / "slow.py").read_text() == SLOW
+
+
+def test_missing_model_is_a_usage_error(small_repo: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    result = subprocess.run([sys.executable, "-m", "eco", "suggest", str(small_repo), "--drafter", "openai"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2
+    assert "needs a model" in result.stderr
