@@ -162,7 +162,7 @@ def function_context(target: Target) -> str:
                 walk(node.body, prefix + node.name + ".", node)
 
     walk(module.body, "", None)
-    parts = [line for line in imports if line]
+    parts = ["\n".join(line for line in imports if line)] if any(imports) else []
     if enclosing is not None:
         header = f"class {enclosing.name}"
         if enclosing.bases:
