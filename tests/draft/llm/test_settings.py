@@ -1,0 +1,51 @@
+"""[tool.eco] keys of the LLM drafter: defaults, overrides and errors that name key and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eco.config import load_config
+from eco.errors import ConfigError, EcoError
+from eco.pipeline import llm_drafter
+
+
+def test_defaults_keep_recipes_offline(tmp_path: Path) -> None:
+    config = load_config(tmp_path)
+    assert (config.drafter, config.samples, config.temperature, config.prompt_strategy) == (
+        "recipes", 5, 0.3, "few-shot")
+    assert llm_drafter(tmp_path, config) is None
+
+
+def test_pyproject_and_flags(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.eco]\ndrafter = "anthropic"\nmodel = "claude"\nsamples = 3\ntemperature = 0\n'
+        'prompt_strategy = "step-by-step"\nllm-max-calls = 7\n')
+    config = load_config(tmp_path, {"drafter": "openai", "base_url": "http://127.0.0.1:1/v1"})
+    assert (config.drafter, config.model, config.samples, config.temperature) == ("openai", "claude", 3, 0.0)
+    assert (config.prompt_strategy, config.llm_max_calls, config.base_url) == (
+        "step-by-step", 7, "http://127.0.0.1:1/v1")
+    drafter = llm_drafter(tmp_path, config)
+    assert drafter is not None and drafter.settings.samples == 3
+    assert drafter.cache is not None and drafter.cache.directory == tmp_path / ".eco" / "llm-cache"
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("drafter", "gpt", "drafter = 'gpt'"),
+    ("prompt_strategy", "cot", "prompt_strategy = 'cot'"),
+    ("temperature", 3.0, "temperature = 3.0"),
+    ("samples", 0, "samples = 0"),
+])
+def test_bad_values_name_key_and_value(tmp_path: Path, key: str, value: object, words: str) -> None:
+    with pytest.raises(ConfigError, match=words.replace("(", r"\(")):
+        load_config(tmp_path, {key: value})
+
+
+def test_llm_drafter_without_model_or_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ECO_LLM_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(EcoError, match="needs a model"):
+        llm_drafter(tmp_path, load_config(tmp_path, {"drafter": "openai"}))
+    with pytest.raises(EcoError, match="ANTHROPIC_API_KEY"):
+        llm_drafter(tmp_path, load_config(tmp_path, {"drafter": "anthropic", "model": "m"}))
