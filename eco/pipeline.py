@@ -145,6 +145,21 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
                     if verdict.status == "verified":
                         break
                 assert last is not None
+                # Repair: a rejected LLM candidate goes back with the verifier's reason.
+                tried = list(candidates)
+                for _round in range(config.llm_repairs if llm is not None else 0):
+                    if last.status != "rejected" or last.candidate is None or llm is None:
+                        break
+                    progress(f"asking {config.model} to repair {target.qualname}: {last.reason[:80]}")
+                    repaired = llm.repair(target, last.candidate, last.reason, tried=tried).candidates
+                    tried.extend(repaired)
+                    for candidate in repaired:
+                        verdict = verifier.verify(target.file, target.qualname, candidate.patch)
+                        last = FunctionResult(hot=target.hot, status=verdict.status, reason=verdict.reason,
+                                              target=target, candidate=candidate, verdict=verdict,
+                                              tried=len(tried))
+                        if verdict.status == "verified":
+                            break
                 verdicts[key] = last
 
     for target in targets:
@@ -157,6 +172,7 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
             why = ("anti-patterns found but no fix is provably safe here: " + ", ".join(target.antipatterns)
                    if target.antipatterns else "no known anti-pattern in this function")
             results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=why, target=target))
+    results = with_precedents(results, root)
     order = {(h.file, h.qualname): i for i, h in enumerate(hot)}
     results.sort(key=lambda r: order.get((r.hot.file, r.hot.qualname), 0))
     return SuggestResult(root, workload, profile, tuple(results), llm_usage=llm_usage(llm))
@@ -255,3 +271,16 @@ def verify_patch(
     with Verifier(snapshot, config, captures, progress) as verifier:
         verifier.check_baseline()
         return verifier.verify(file, fn.qualname, patch)
+
+
+def with_precedents(results: list[FunctionResult], root: Path, k: int = 3) -> list[FunctionResult]:
+    """Each located target's top-``k`` precedents from the index (``.eco/index``, else the
+    shipped one). Retrieval is advisory: an index that cannot be read leaves them empty."""
+    from eco.index import open_index
+
+    try:
+        index = open_index(root=root)
+    except EcoError:
+        return results
+    return [replace(r, precedents=tuple(index.query(r.target.source, k=k, boost=r.target.antipatterns)))
+            if r.target is not None else r for r in results]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from eco.code.records import Target
 from eco.draft.records import Candidate
+from eco.index.records import Precedent
 from eco.profile.records import HotFunction, Profile
 from eco.verify.records import Status, Verdict
 
@@ -24,6 +25,8 @@ class FunctionResult:
     verdict: Verdict | None = None
     #: How many candidates were drafted and verified.
     tried: int = 0
+    #: The index's closest precedents for the target, best first (eco.index).
+    precedents: tuple[Precedent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ def result_entry(result: FunctionResult) -> dict[str, Any]:
         "profile_share": round(result.hot.share, 6),
         "antipattern": antipattern,
         "drafter": candidate.drafter if candidate else None,
-        "precedents": [],
+        "precedents": [{"repo": p.repo, "sha": p.sha, "score": round(p.score, 4), "category": p.category or
+                        ",".join(p.antipatterns)} for p in result.precedents],
         "tests": {"command": tests.command, "passed": tests.passed, "failed": tests.failed + tests.errors}
         if tests else None,
         "equivalence": {"inputs": equivalence.inputs, "mismatches": equivalence.mismatches,
