@@ -60,7 +60,10 @@ def cli() -> None:
 @click.option("--sample-type", help="pprof sample type to rank by (e.g. cpu, wall).")
 @click.option("--diff", "diff_range", metavar="BASE..HEAD",
               help="Target only the functions this diff touches, ranked by the profile.")
-@click.option("--drafter", type=click.Choice(["recipes"]), default="recipes", show_default=True)
+@click.option("--drafter", type=click.Choice(["recipes", "openai", "anthropic"]),
+              help="Who drafts candidates (default: [tool.eco] drafter, else recipes, which is offline).")
+@click.option("--model", help="Model an LLM drafter asks (openai / anthropic).")
+@click.option("--base-url", help="OpenAI- or Anthropic-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
 @click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
 @click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
 @click.option("--max-targets", type=int, help="Draft for at most this many hot functions (default 10).")
@@ -70,7 +73,8 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights: Sequence[str],
-            path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str,
+            path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str | None,
+            model: str | None, base_url: str | None,
             min_speedup: float | None, min_share: float | None, max_targets: int | None,
             confirm_workload: bool | None, apply_: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
@@ -85,7 +89,8 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights:
         raise click.BadParameter(f"{repo}: no such directory", param_hint="REPO")
     config = load_config(root, {"workload": workload, "min_speedup": min_speedup,
                                 "min_share": min_share, "max_targets": max_targets,
-                                "confirm_workload": confirm_workload})
+                                "confirm_workload": confirm_workload,
+                                "drafter": drafter, "model": model, "base_url": base_url})
     with _progress(quiet) as progress:
         read = ReadOptions(path_map=(*config.path_map, *path_maps), weights=tuple(weights), sample_type=sample_type)
         result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles), read=read,

@@ -73,6 +73,8 @@ class EcoConfig:
     llm_max_tokens: int = 400_000
     #: Seconds per LLM request.
     llm_timeout: float = 120.0
+    #: Rounds in which a rejected LLM candidate goes back to the model with the reason (0: none).
+    llm_repairs: int = 1
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}
@@ -116,7 +118,7 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: [tool.eco] min_speedup = {value!r} must be at least 1.0")
     if key in {"min_share", "max_share"} and not 0.0 <= value <= 1.0:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be between 0 and 1")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share", "temperature"}:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share", "temperature", "llm_repairs"}:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be positive")
     return value
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eco.code.records import Target
-from eco.draft.llm.backend import Backend, Budget, Completion, LLMError
+from eco.draft.llm.backend import Backend, Budget, Completion, LLMError, Prompt
 from eco.draft.llm.cache import ResponseCache, cache_key
 from eco.draft.llm.parse import Edit, ast_key, parse_response
 from eco.draft.llm.prompts import Precedent, Strategy, build_prompt, catalog_precedents
@@ -22,6 +22,21 @@ from eco.draft.recipes._edit import unified_patch
 from eco.draft.records import Candidate
 
 __all__ = ["BACKENDS", "LLMDraft", "LLMDrafter", "LLMSettings", "make_backend"]
+
+REPAIR = """
+Your earlier rewrite of this function was rejected by eco's verifier:
+
+```python
+{source}
+```
+
+Why it was rejected:
+{reason}
+
+Write a corrected version that keeps the speed-up but passes: same results, exceptions and
+side effects as the original for every input. If the rejection says it was not faster,
+find a change that is. Answer with the complete function in one ```python fenced block.
+"""
 
 #: Drafter names that are LLM backends.
 BACKENDS = ("openai", "anthropic")
@@ -95,10 +110,28 @@ class LLMDrafter:
     def draft(self, target: Target, precedents: Sequence[Precedent] = (),
               findings: Sequence[str] = ()) -> LLMDraft:
         """Candidates for ``target``, checked and de-duplicated; never raises for service errors."""
+        return self._ask(target, self._prompt(target, precedents, findings), self.settings.samples, "")
+
+    def repair(self, target: Target, rejected: Candidate, reason: str, precedents: Sequence[Precedent] = (),
+               findings: Sequence[str] = (), tried: Sequence[Candidate] = ()) -> LLMDraft:
+        """New candidates from the model, shown its ``rejected`` rewrite and the verifier's ``reason``.
+
+        Candidates the run already tried (``tried``) are dropped as duplicates.
+        """
+        base = self._prompt(target, precedents, findings)
+        user = base.user + REPAIR.format(source=rejected.new_source.rstrip(), reason=reason.strip()[:4000])
+        samples = min(2, self.settings.samples)
+        return self._ask(target, Prompt(base.system, user), samples, f"repair of: {rejected.rationale} ",
+                         seen=[c.new_file_source for c in (*tried, rejected)])
+
+    def _prompt(self, target: Target, precedents: Sequence[Precedent], findings: Sequence[str]) -> Prompt:
         shown = list(precedents) or catalog_precedents(target.antipatterns)
-        prompt = build_prompt(target, strategy=self.settings.strategy, precedents=shown, findings=findings)
+        return build_prompt(target, strategy=self.settings.strategy, precedents=shown, findings=findings)
+
+    def _ask(self, target: Target, prompt: Prompt, samples: int, lineage: str,
+             seen: Sequence[str] = ()) -> LLMDraft:
         s = self.settings
-        key = cache_key(self.backend.name, self.backend.model, prompt, s.samples, s.temperature, s.max_output_tokens)
+        key = cache_key(self.backend.name, self.backend.model, prompt, samples, s.temperature, s.max_output_tokens)
         completion = self.cache.get(key) if self.cache else None
         budget = getattr(self.backend, "budget", None)
         if completion is not None:
@@ -106,16 +139,17 @@ class LLMDrafter:
                 budget.cache_hits += 1
         else:
             try:
-                completion = self.backend.complete(prompt, s.samples, s.temperature, s.max_output_tokens)
+                completion = self.backend.complete(prompt, samples, s.temperature, s.max_output_tokens)
             except LLMError as exc:
                 return LLMDraft(error=str(exc))
             if self.cache is not None and completion.texts:
                 self.cache.put(key, self.backend.model, completion)
-        return self._candidates(target, completion)
+        return self._candidates(target, completion, lineage, seen)
 
-    def _candidates(self, target: Target, completion: Completion) -> LLMDraft:
+    def _candidates(self, target: Target, completion: Completion, lineage: str = "",
+                    tried: Sequence[str] = ()) -> LLMDraft:
         out = LLMDraft()
-        seen = {ast_key(target.file_source)}
+        seen = {ast_key(target.file_source), *(ast_key(text) for text in tried)}
         n = len(completion.texts)
         for index, text in enumerate(completion.texts, 1):
             edit = parse_response(text, target)
@@ -134,7 +168,7 @@ class LLMDrafter:
                 patch=unified_patch(target.file_source, edit.new_file_source, target.file),
                 drafter=self.backend.name,
                 antipattern=target.antipatterns[0] if target.antipatterns else None,
-                rationale=f"Rewritten by {self.backend.model} ({self.settings.strategy}, "
+                rationale=f"{lineage}Rewritten by {self.backend.model} ({self.settings.strategy}, "
                           f"sample {index} of {n}, answered as a {edit.shape}).",
             ))
         return out

@@ -152,3 +152,31 @@ def test_missing_model_is_a_usage_error(small_repo: Path) -> None:
                             capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 2
     assert "needs a model" in result.stderr
+
+
+WRONG = '''\
+```python
+def common(left, right):
+    """Items of ``left`` (in order, with repeats) that also occur in ``right``."""
+    return list(set(left) & set(right))
+```
+'''
+
+
+def test_rejected_candidate_is_repaired_with_the_reason(small_repo: Path, openai_server: LLMServer) -> None:
+    def reply(body: dict[str, Any]) -> list[str]:
+        return [FAST] if "rejected by eco's verifier" in body["messages"][1]["content"] else [WRONG]
+
+    openai_server.reply = reply
+    result, document = run_suggest(small_repo, openai_server)
+    assert result.returncode == 0, result.stderr
+    assert len(openai_server.requests) == 2
+    first, repair = (r.body for r in openai_server.requests)
+    assert first["n"] == 5 and repair["n"] == 2
+    repair_prompt = repair["messages"][1]["content"]
+    assert "return list(set(left) & set(right))" in repair_prompt
+    assert "Why it was rejected:" in repair_prompt
+    (entry,) = document["results"]
+    assert "wanted = set(right)" in entry["patch"], entry
+    assert entry["status"] in ("verified", "rejected") and entry["stages"]
+    assert document["llm"]["calls"] == 2
