@@ -145,7 +145,8 @@ class SentenceEmbedder:
             raise ConfigError(f"embedder {name!r} needs sentence-transformers: "
                               "pip install -c constraints.txt 'eco[embed]'") from exc
         self.model = SentenceTransformer(path, device="cpu")
-        dim = self.model.get_sentence_embedding_dimension()
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dimension = int(dim or 0)
         self.version = os.path.basename(os.path.normpath(path))
 
