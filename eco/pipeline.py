@@ -21,6 +21,7 @@ from eco.draft.records import Candidate
 
 if TYPE_CHECKING:
     from eco.draft.llm import LLMDrafter
+    from eco.index import Precedent
 from eco.errors import EcoError, ProfileError, SourceError
 from eco.profile import (
     DEFAULT_EXCLUDE,
@@ -113,7 +114,8 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
             drafts[(target.file, target.qualname)] = draft_recipes(target)
         else:
             progress(f"drafting {target.qualname} with {config.drafter} {config.model}")
-            draft = llm.draft(target, findings=[f"{f.id} (line {f.line}): {f.message}" for f in findings])
+            draft = llm.draft(target, precedents=llm_precedents(root, target),
+                              findings=[f"{f.id} (line {f.line}): {f.message}" for f in findings])
             drafts[(target.file, target.qualname)] = draft.candidates
             if draft.error is not None or not draft.candidates:
                 llm_notes[(target.file, target.qualname)] = draft.error or (
@@ -198,6 +200,17 @@ def llm_drafter(root: Path, config: EcoConfig) -> LLMDrafter | None:
     )
     budget = Budget(max_calls=settings.max_calls, max_tokens=settings.max_tokens)
     return LLMDrafter.for_repository(root, settings, budget)
+
+
+def llm_precedents(root: Path, target: Target, k: int = 4) -> list[Precedent]:
+    """The index's top-``k`` precedents for an LLM prompt; empty (the prompt then shows the
+    catalog's examples for the detected anti-patterns) when no index can be read."""
+    from eco.index import open_index
+
+    try:
+        return list(open_index(root=root).query(target.source, k=k, boost=target.antipatterns))
+    except EcoError:
+        return []
 
 
 def llm_usage(llm: LLMDrafter | None) -> dict[str, int] | None:

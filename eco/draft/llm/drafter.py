@@ -17,7 +17,7 @@ from eco.code.records import Target
 from eco.draft.llm.backend import Backend, Budget, Completion, LLMError, Prompt
 from eco.draft.llm.cache import ResponseCache, cache_key
 from eco.draft.llm.parse import Edit, ast_key, parse_response
-from eco.draft.llm.prompts import Precedent, Strategy, build_prompt, catalog_precedents
+from eco.draft.llm.prompts import PrecedentLike, Strategy, build_prompt, catalog_precedents
 from eco.draft.recipes._edit import unified_patch
 from eco.draft.records import Candidate
 
@@ -107,12 +107,12 @@ class LLMDrafter:
         """A drafter whose cache lives in ``root/.eco/llm-cache``."""
         return cls(make_backend(settings, budget, environ), settings, ResponseCache(root / ".eco" / "llm-cache"))
 
-    def draft(self, target: Target, precedents: Sequence[Precedent] = (),
+    def draft(self, target: Target, precedents: Sequence[PrecedentLike] = (),
               findings: Sequence[str] = ()) -> LLMDraft:
         """Candidates for ``target``, checked and de-duplicated; never raises for service errors."""
         return self._ask(target, self._prompt(target, precedents, findings), self.settings.samples, "")
 
-    def repair(self, target: Target, rejected: Candidate, reason: str, precedents: Sequence[Precedent] = (),
+    def repair(self, target: Target, rejected: Candidate, reason: str, precedents: Sequence[PrecedentLike] = (),
                findings: Sequence[str] = (), tried: Sequence[Candidate] = ()) -> LLMDraft:
         """New candidates from the model, shown its ``rejected`` rewrite and the verifier's ``reason``.
 
@@ -124,8 +124,8 @@ class LLMDrafter:
         return self._ask(target, Prompt(base.system, user), samples, f"repair of: {rejected.rationale} ",
                          seen=[c.new_file_source for c in (*tried, rejected)])
 
-    def _prompt(self, target: Target, precedents: Sequence[Precedent], findings: Sequence[str]) -> Prompt:
-        shown = list(precedents) or catalog_precedents(target.antipatterns)
+    def _prompt(self, target: Target, precedents: Sequence[PrecedentLike], findings: Sequence[str]) -> Prompt:
+        shown: list[PrecedentLike] = [*precedents] or [*catalog_precedents(target.antipatterns)]
         return build_prompt(target, strategy=self.settings.strategy, precedents=shown, findings=findings)
 
     def _ask(self, target: Target, prompt: Prompt, samples: int, lineage: str,

@@ -14,18 +14,33 @@ import ast
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from eco.code.records import Target
 from eco.draft.llm.backend import Prompt
 
-__all__ = ["STRATEGIES", "Precedent", "Strategy", "build_prompt", "catalog_precedents"]
+__all__ = ["STRATEGIES", "Precedent", "PrecedentLike", "Strategy", "build_prompt", "catalog_precedents"]
 
 Strategy = Literal["zero-shot", "few-shot", "step-by-step"]
 STRATEGIES: tuple[Strategy, ...] = ("zero-shot", "few-shot", "step-by-step")
 
 #: Most precedents shown in one prompt.
 MAX_PRECEDENTS = 4
+
+
+class PrecedentLike(Protocol):
+    """What a prompt reads of a precedent: `Precedent` here, or `eco.index.Precedent`."""
+
+    @property
+    def before(self) -> str: ...
+    @property
+    def after(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def repo(self) -> str: ...
+    @property
+    def sha(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,7 @@ def build_prompt(
     target: Target,
     *,
     strategy: Strategy = "few-shot",
-    precedents: Sequence[Precedent] = (),
+    precedents: Sequence[PrecedentLike] = (),
     findings: Sequence[str] = (),
 ) -> Prompt:
     """The prompt for ``target``.
@@ -110,8 +125,11 @@ def build_prompt(
     if strategy != "zero-shot" and precedents:
         shown = []
         for i, p in enumerate(precedents[:MAX_PRECEDENTS], 1):
-            origin = f" ({p.repo}{' ' + p.sha[:10] if p.sha else ''})" if p.repo else ""
-            shown.append(f"Example {i}{origin}: {p.message}\n```diff\n{_diff(p.before, p.after)}```")
+            sha = p.sha[:10] if all(c in "0123456789abcdef" for c in p.sha) else p.sha  # a catalog id
+            origin = f" ({p.repo}{' ' + sha if sha else ''})" if p.repo else ""
+            why = " ".join(p.message.split())
+            why = why if len(why) <= 300 else why[:297] + "..."
+            shown.append(f"Example {i}{origin}: {why}\n```diff\n{_diff(p.before, p.after)}```")
         parts.append("Edits that made similar code faster:\n\n" + "\n\n".join(shown))
     parts.append(RULES)
     parts.append(STEP_BY_STEP if strategy == "step-by-step" else ANSWER)

@@ -118,6 +118,9 @@ def test_good_rewrite_reaches_verification(small_repo: Path, openai_server: LLMS
     prompt = request.body["messages"][1]["content"]
     assert "def common(left, right):" in prompt and "pkg/slow.py" in prompt
     assert "Rules:" in prompt
+    # Precedents come from the (shipped) index, as before/after diffs.
+    assert "Edits that made similar code faster" in prompt
+    assert "(eco/antipatterns membership-in-list-param)" in prompt
     (entry,) = document["results"]
     assert entry["qualname"] == "common"
     assert entry["drafter"] == "openai"
