@@ -152,6 +152,7 @@ def main() -> int:
                            "functions as distractors; no real held-out fixes are available offline"},
         "runs": [],
     }
+    out = ROOT / "benchmarks" / "results" / "index_quality.json"
     for spec in args.embedders.split(","):
         try:
             t0 = time.perf_counter()
@@ -181,7 +182,7 @@ def main() -> int:
                    "campaign": evaluate(emb.embed(camp_keys), camp_labels, camp_q, [lab for _, _, lab in prec])}
             print(json.dumps(row), file=sys.stderr)
             results["runs"].append(row)  # type: ignore[attr-defined]
-    out = ROOT / "benchmarks" / "results" / "index_quality.json"
+            out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -409,7 +409,7 @@ def index_group() -> None:
 @click.option("--catalog-only", is_flag=True, help="Index only the catalog's examples (how index/ is built).")
 @click.option("--embedder", help="bow (default), minilm, or st:PATH (a sentence-transformers model directory).")
 @click.option("--view", type=click.Choice(["before", "diff", "normalised", "before+diff"]),
-              help="What to embed (default: before).")
+              help="What to embed (default: normalised).")
 @click.option("--rebuild", is_flag=True, help="Replace an existing index instead of updating it.")
 @click.option("--json", "as_json", is_flag=True)
 def index_build(db_path: Path | None, index_dir: Path | None, catalog_only: bool, embedder: str | None,
