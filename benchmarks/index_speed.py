@@ -32,7 +32,7 @@ from eco.index.vectors import VectorIndex  # noqa: E402
 def clustered(n: int, d: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(max(10, n // 100), d)).astype(np.float32)
-    x = centres[rng.integers(0, len(centres), n)] + 0.5 * rng.normal(size=(n, d)).astype(np.float32)
+    x = centres[rng.integers(0, len(centres), n)] + 0.25 * rng.normal(size=(n, d)).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return np.ascontiguousarray(x, dtype=np.float32)
 
