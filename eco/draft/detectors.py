@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from libcst.metadata import MetadataWrapper, PositionProvider
-
 from eco.catalog import Catalog
+from eco.draft.lines import start_lines
 from eco.draft.recipes import RECIPES, default_catalog
 from eco.draft.recipes._edit import Analyzer, Site
 from eco.draft.reports import REPORTS
@@ -82,13 +81,13 @@ def detect(source: str, file: str = "<string>", catalog: Catalog | None = None) 
     ]
     if not found:
         return []
-    # Positions need a full code-generation pass: pay for it only when there is something to say.
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    # Lines come from Python's own parser, not a code-generation pass over the whole module.
+    lines = start_lines(tree, source, [site.node for _, _, site in found])
     findings = [
         Finding(
             id=entry.id,
             file=file,
-            line=positions[site.node].start.line,
+            line=lines[id(site.node)],
             qualname=scope.qualname,
             fixable=site.fixable and entry.fix is not None,
             message=site.message,

@@ -262,3 +262,128 @@ def test_module_without_imports_gets_one_after_its_docstring() -> None:
 )
 def test_look_alikes_are_left_alone(code: str) -> None:
     assert_unchanged(code, ID)
+
+
+FRONT = "list-insert-front"
+
+
+def test_insert_front_becomes_appendleft() -> None:
+    assert_rewrites(
+        """
+        import collections
+
+
+        def undo(actions: list[str]) -> str:
+            stack = []
+            for action in actions:
+                stack.insert(0, action)
+                if len(stack) > 10:
+                    stack.pop()
+            last = ""
+            while stack:
+                last = stack.pop()
+            return last
+        """,
+        """
+        import collections
+
+
+        def undo(actions: list[str]) -> str:
+            stack = collections.deque()
+            for action in actions:
+                stack.appendleft(action)
+                if len(stack) > 10:
+                    stack.pop()
+            last = ""
+            while stack:
+                last = stack.pop()
+            return last
+        """,
+        FRONT,
+    )
+
+
+def test_pop_front_fix_also_converts_insert_front() -> None:
+    assert_rewrites(
+        """
+        from collections import deque
+
+
+        def rotate(items: list[int], rounds: int) -> int:
+            ring = list(items)
+            for _ in range(rounds):
+                if ring:
+                    ring.insert(0, ring.pop(0) + 1)
+            n = 0
+            while ring:
+                n += ring.pop()
+            return n
+        """,
+        """
+        from collections import deque
+
+
+        def rotate(items: list[int], rounds: int) -> int:
+            ring = deque(items)
+            for _ in range(rounds):
+                if ring:
+                    ring.appendleft(ring.popleft() + 1)
+            n = 0
+            while ring:
+                n += ring.pop()
+            return n
+        """,
+        ID,
+    )
+    # ... and the same list is not reported twice
+    assert_unchanged(
+        """
+        def rotate(items: list[int]) -> int:
+            ring = list(items)
+            for _ in range(3):
+                ring.insert(0, ring.pop(0))
+            return len(ring)
+        """,
+        FRONT,
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # returned: the caller would get a deque
+        """
+        def f(items: list[int]) -> list[int]:
+            out = []
+            for x in items:
+                out.insert(0, x)
+            return out
+        """,
+        # insert elsewhere than the front
+        """
+        def f(items: list[int]) -> int:
+            out = []
+            for x in items:
+                out.insert(1, x)
+            return len(out)
+        """,
+        # iterated
+        """
+        def f(items: list[int]) -> int:
+            out = []
+            for x in items:
+                out.insert(0, x)
+            return sum(out)
+        """,
+        # indexed
+        """
+        def f(items: list[int]) -> int:
+            out = [0]
+            for x in items:
+                out.insert(0, x)
+            return out[0]
+        """,
+    ],
+)
+def test_insert_front_look_alikes_are_left_alone(code: str) -> None:
+    assert_unchanged(code, FRONT)
