@@ -2,7 +2,7 @@
 
 Vectors at 10K and 100K entries are clustered unit vectors (seeded; real embeddings
 cluster too: uniform random vectors would flatter neither index). For each size: build
-time of the exact index (`IndexFlatIP`) and of HNSW (M=32, efConstruction 80, efSearch 64,
+time of the exact index (`IndexFlatIP`) and of HNSW (M=32, efConstruction 80, efSearch 256,
 as eco.index.vectors builds it), p50/p99 latency of single queries, and recall@10 of HNSW
 against exact search. The embedding rate is measured on the catalog's examples with the
 bag-of-words embedder (and MiniLM when installed).
