@@ -75,6 +75,9 @@ class EcoConfig:
     llm_timeout: float = 120.0
     #: Rounds in which a rejected LLM candidate goes back to the model with the reason (0: none).
     llm_repairs: int = 1
+    #: Self-review: the model answers a checklist about its own verified patch; a failed
+    #: review turns the result into ``rejected``.
+    llm_review: bool = True
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}

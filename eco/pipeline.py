@@ -162,6 +162,12 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
                                               tried=len(tried))
                         if verdict.status == "verified":
                             break
+                # Self-review: the model answers a checklist about its own verified patch.
+                if llm is not None and config.llm_review and last.status == "verified" and last.candidate:
+                    progress(f"asking {config.model} to review its patch to {target.qualname}")
+                    passed, why = llm.review(target, last.candidate)
+                    if not passed:
+                        last = replace(last, status="rejected", reason=why)
                 verdicts[key] = last
 
     for target in targets:

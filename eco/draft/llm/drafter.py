@@ -38,6 +38,26 @@ side effects as the original for every input. If the rejection says it was not f
 find a change that is. Answer with the complete function in one ```python fenced block.
 """
 
+SELF_REVIEW_SYSTEM = "You review performance patches strictly before a human sees them."
+
+REVIEW = """\
+Review this patch to `{qualname}` (anti-pattern addressed: {antipattern}). It passed the
+tests, replay of recorded calls and a benchmark; answer the checklist anyway, one line each:
+
+```diff
+{patch}
+```
+
+1. Does it return the same values, in the same order, for every input (empty, one item,
+   duplicates, None, unhashable items, very large inputs)?
+2. Does it raise the same exceptions in the same cases?
+3. Does it mutate arguments, globals or caches differently, or keep references longer?
+4. Does it add a dependency, I/O, or behaviour that depends on the environment?
+5. Is it the smallest change that gets the speed-up?
+
+End with exactly one line: `VERDICT: PASS`, or `VERDICT: FAIL: <the reason>`.
+"""
+
 #: Drafter names that are LLM backends.
 BACKENDS = ("openai", "anthropic")
 
@@ -123,6 +143,34 @@ class LLMDrafter:
         samples = min(2, self.settings.samples)
         return self._ask(target, Prompt(base.system, user), samples, f"repair of: {rejected.rationale} ",
                          seen=[c.new_file_source for c in (*tried, rejected)])
+
+    def review(self, target: Target, candidate: Candidate) -> tuple[bool, str]:
+        """ECO's self-review: the model answers a checklist about its own verified patch.
+
+        Returns ``(passed, why)``. Only an explicit ``VERDICT: PASS`` passes; a failure, an
+        unclear answer or a service error blocks the candidate.
+        """
+        user = REVIEW.format(qualname=target.qualname, patch=candidate.patch.rstrip(),
+                             antipattern=candidate.antipattern or "none detected")
+        prompt = Prompt(SELF_REVIEW_SYSTEM, user)
+        s = self.settings
+        key = cache_key(self.backend.name, self.backend.model, prompt, 1, 0.0, s.max_output_tokens)
+        completion = self.cache.get(key) if self.cache else None
+        if completion is None:
+            try:
+                completion = self.backend.complete(prompt, 1, 0.0, s.max_output_tokens)
+            except LLMError as exc:
+                return False, f"self-review could not run: {exc}"
+            if self.cache is not None and completion.texts:
+                self.cache.put(key, self.backend.model, completion)
+        answer = completion.texts[0] if completion.texts else ""
+        verdicts = [line.strip() for line in answer.splitlines() if line.strip().upper().startswith("VERDICT:")]
+        if not verdicts:
+            return False, "self-review gave no verdict"
+        verdict = verdicts[-1][len("VERDICT:"):].strip()
+        if verdict.upper() == "PASS":
+            return True, ""
+        return False, "self-review failed: " + (verdict.split(":", 1)[-1].strip() or verdict)[:300]
 
     def _prompt(self, target: Target, precedents: Sequence[PrecedentLike], findings: Sequence[str]) -> Prompt:
         shown: list[PrecedentLike] = [*precedents] or [*catalog_precedents(target.antipatterns)]
