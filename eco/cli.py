@@ -287,10 +287,10 @@ def antipatterns_check(paths: Sequence[Path], as_json: bool, fmt: str) -> int:
             source = path.read_text(encoding="utf-8")
             findings += detect(source, shown, catalog)
         except (OSError, UnicodeDecodeError) as exc:
-            _stderr().print(f"eco: error: {shown}: cannot be read ({exc})", markup=False)
+            _stderr().print(f"eco: error: {shown}: cannot be read ({exc})", markup=False, soft_wrap=True)
             failed = True
         except EcoError as exc:
-            _stderr().print(f"eco: error: {exc}", markup=False)
+            _stderr().print(f"eco: error: {exc}", markup=False, soft_wrap=True)
             failed = True
     if fmt == "sarif":
         _dump(sarif_document(findings, catalog))

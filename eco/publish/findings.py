@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from eco import __version__
 from eco.catalog import AntiPattern
@@ -41,12 +42,20 @@ def sarif_document(findings: Sequence[Finding], rules: Iterable[AntiPattern]) ->
                 "level": "warning",
                 "message": {"text": f.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": _artifact(f.file),
                     "region": {"startLine": max(1, f.line)},
                 }}],
             } for f in findings],
         }],
     }
+
+
+def _artifact(file: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a URI reference relative to the checkout, or a file: URI."""
+    path = Path(file)
+    if path.is_absolute():
+        return {"uri": path.as_uri()}
+    return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
 
 
 _SKIP_DIRS = frozenset({".git", ".eco", ".venv", "venv", "__pycache__", ".tox", ".nox", "node_modules",
