@@ -166,16 +166,16 @@ def len_of_copy(scope: Scope) -> list[Site]:
         builder = copy.func.value
         source = copy.args[0].value
         shown = short(scope, source, 20)
-        message = f"`len({builder}({shown}))` copies every element just to count them"
+        kind = scope.facts.container(source.value) if isinstance(source, cst.Name) else None
+        if kind not in _SIZED:
+            continue  # an iterator must be consumed to be counted
+        message = (
+            f"`len({builder}({shown}))` copies every element just to count them; "
+            f"`len({shown})` answers directly"
+        )
         reason = _not_builtin(scope, "len", builder)
         if reason is None and builder == "sorted":
             reason = "sorting may raise on incomparable elements, which `len()` alone would not"
-        if reason is None:
-            kind = scope.facts.container(source.value) if isinstance(source, cst.Name) else None
-            if kind not in _SIZED:
-                reason = f"`{shown}` is not known to be a sized collection (an iterator must be copied to count it)"
-        if reason is None:
-            message += f"; `len({shown})` answers directly"
         sites.append(_site(scope, outer, message, reason, _plan_len(outer)))
     return sites
 
@@ -204,12 +204,16 @@ def list_cast(scope: Scope) -> list[Site]:
         shown = short(scope, source, 20)
         message = f"`for ... in list({shown})` copies `{shown}` before iterating over it"
         reason = _not_builtin(scope, "list")
-        if reason is None and isinstance(source, cst.Name):
+        if isinstance(source, cst.Name):
             kind = scope.facts.container(source.value)
-            if kind is None:
+            region = region_nodes([loop.body, *([loop.orelse] if loop.orelse else [])])
+            if changes(scope, region, source.value, kind, through_others=False) is not None:
+                continue  # the loop changes it: the copy is what makes that safe
+            if reason is not None:
+                pass
+            elif kind is None:
                 reason = f"`{shown}` is not known to be a collection (the copy matters when the loop changes it)"
             elif kind not in IMMUTABLE_KINDS:
-                region = region_nodes([loop.body, *([loop.orelse] if loop.orelse else [])])
                 found = changes(scope, region, source.value, kind)
                 if found is not None:
                     reason = f"the copy may matter: {found}"

@@ -181,8 +181,8 @@ def range_len_indexing(scope: Scope) -> list[Site]:
             continue
         index = loop.target.value
         reads, other = _index_reads(scope, loop, index, seq)
-        if not reads:
-            continue
+        if not reads or other:
+            continue  # needing the index (to store, or as a number) is what range() is for
         message = (
             f"`for {index} in range(len({seq}))` reads `{seq}[{index}]` by index; iterating "
             f"`{seq}` directly skips the index arithmetic and lookups"
@@ -194,11 +194,6 @@ def range_len_indexing(scope: Scope) -> list[Site]:
             reason = module_level_message()
         elif not (facts.builtin("range") and facts.builtin("len")):
             reason = "`range` or `len` is not the builtin here"
-        elif other:
-            reason = (
-                f"`{index}` is used for more than `{seq}[{index}]` (enumerate() is not faster "
-                "than indexing on CPython)"
-            )
         elif kind not in _INDEXABLE:
             reason = f"`{seq}` is not known to be a list, tuple, str or bytes"
         elif index in facts.declared:

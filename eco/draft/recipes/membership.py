@@ -89,15 +89,14 @@ def membership_in_list_literal(scope: Scope) -> list[Site]:
             f"of {len(container.elements)} element(s); a set literal is one hash lookup"
         )
         reason = None
-        bad = [
-            e
+        if any(
+            not isinstance(e, cst.Element) or not hashable_constant(e.value)
             for e in container.elements
-            if not isinstance(e, cst.Element) or not hashable_constant(e.value)
-        ]
+        ):
+            # A set of variables is built and hashed on every evaluation: no better.
+            continue
         if not scope.is_function:
             reason = module_level_message()
-        elif bad:
-            reason = f"element `{short(scope, bad[0], 20)}` is not a hashable constant"
         elif _chained_on(comparison, target):
             reason = "the literal is compared again further along a chained comparison"
         elif not _left_is_hashable(scope, left):

@@ -81,7 +81,7 @@ def memoize_pure_recursion(scope: Scope) -> list[Site]:
         for n in scope.of(cst.Call)
         if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name
     ]
-    if not calls or not scope.facts.free_global(name):
+    if not calls or not scope.facts.free_global(name) or not _overlapping(scope, calls):
         return []
     message = f"`{name}` calls itself; a pure recursive function can cache its results"
     reason = _impure(scope, fn)
@@ -96,6 +96,26 @@ def memoize_pure_recursion(scope: Scope) -> list[Site]:
         _mentions_numbers(p.annotation.annotation) for p in all_params(fn.params) if p.annotation
     )
     return [Site(fn, message, True, _plan(fn, ref, typed))]
+
+
+def _overlapping(scope: Scope, calls: list[cst.CSTNode]) -> bool:
+    """True when sub-results are likely recomputed: the function calls itself from two places
+    or more, or from a loop over ``range()`` (linear recursion, or recursion over the parts of
+    a data structure, computes each result once and gains nothing from a cache)."""
+    if len(calls) >= 2:
+        return True
+    tree = scope.tree
+    for loop in tree.loop_ancestors(calls[0], scope.node):
+        iterable = loop.iter if isinstance(loop, cst.For) else None
+        if isinstance(loop, cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp):
+            iterable = loop.for_in.iter
+        if (
+            isinstance(iterable, cst.Call)
+            and isinstance(iterable.func, cst.Name)
+            and iterable.func.value == "range"
+        ):
+            return True
+    return False
 
 
 def _impure(scope: Scope, fn: cst.FunctionDef) -> str | None:
