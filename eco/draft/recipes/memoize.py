@@ -98,7 +98,7 @@ def memoize_pure_recursion(scope: Scope) -> list[Site]:
     return [Site(fn, message, True, _plan(fn, ref, typed))]
 
 
-def _overlapping(scope: Scope, calls: list[cst.CSTNode]) -> bool:
+def _overlapping(scope: Scope, calls: list[cst.Call]) -> bool:
     """True when sub-results are likely recomputed: the function calls itself from two places
     or more, or from a loop over ``range()`` (linear recursion, or recursion over the parts of
     a data structure, computes each result once and gains nothing from a cache)."""
