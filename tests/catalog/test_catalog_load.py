@@ -29,12 +29,10 @@ FIXABLE = {
     "dict-keys-membership",
     "dict-membership-then-index",
     "len-of-copy",
-    "list-call-around-sorted",
     "list-concat-in-loop",
     "list-insert-front",
     "list-pop-front",
     "loop-invariant-len",
-    "manual-dict-comprehension",
     "manual-list-copy",
     "map-lambda-to-comprehension",
     "materialized-list-in-any-all",
@@ -47,7 +45,6 @@ FIXABLE = {
     "set-add-in-loop",
     "string-concat-in-loop",
     "unnecessary-comprehension-copy",
-    "unnecessary-list-cast",
 }
 
 GOOD = """\

@@ -56,10 +56,8 @@ CASES: dict[str, tuple[str, str, st.SearchStrategy[tuple[Any, ...]], set[str]]] 
         st.tuples(st.lists(WORDS), st.lists(INTS).map(tuple), st.one_of(INTS, st.booleans())),
         {
             "unnecessary-comprehension-copy",
-            "list-call-around-sorted",
             "len-of-copy",
             "map-lambda-to-comprehension",
-            "unnecessary-list-cast",
             "bin-count-ones",
         },
     ),
@@ -85,7 +83,7 @@ CASES: dict[str, tuple[str, str, st.SearchStrategy[tuple[Any, ...]], set[str]]] 
         """,
         "gather",
         st.tuples(st.lists(SMALL), st.lists(SMALL).map(tuple), st.lists(st.tuples(WORDS, SMALL))),
-        {"manual-list-copy", "manual-dict-comprehension", "set-add-in-loop"},
+        {"manual-list-copy", "set-add-in-loop"},
     ),
     "concat": (
         """

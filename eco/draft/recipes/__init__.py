@@ -14,15 +14,8 @@ from eco.catalog import AntiPattern, Catalog, load_catalog
 from eco.code.records import Target
 from eco.draft.recipes._edit import Edit, Recipe, unified_patch
 from eco.draft.recipes.anyall import ANY_ALL
-from eco.draft.recipes.calls import (
-    BIT_COUNT,
-    COMPREHENSION_COPY,
-    LEN_OF_COPY,
-    LIST_CAST,
-    LIST_SORTED,
-    MAP_LAMBDA,
-)
-from eco.draft.recipes.collect import DICT_COMPREHENSION, LIST_COPY, SET_ADD
+from eco.draft.recipes.calls import BIT_COUNT, COMPREHENSION_COPY, LEN_OF_COPY, MAP_LAMBDA
+from eco.draft.recipes.collect import LIST_COPY, SET_ADD
 from eco.draft.recipes.comprehension import APPEND_LOOP
 from eco.draft.recipes.concat import LIST_CONCAT, STRING_CONCAT
 from eco.draft.recipes.counting import COUNTING
@@ -55,14 +48,11 @@ RECIPES: dict[str, Recipe] = {
         DICT_ITEMS,
         DICT_KEYS_IN,
         COMPREHENSION_COPY,
-        LIST_SORTED,
         LEN_OF_COPY,
-        LIST_CAST,
         MAP_LAMBDA,
         BIT_COUNT,
         LIST_INSERT_FRONT,
         LIST_COPY,
-        DICT_COMPREHENSION,
         SET_ADD,
         STRING_CONCAT,
         LIST_CONCAT,

@@ -102,6 +102,31 @@ def comprehension_copy(scope: Scope) -> list[Site]:
         sites.append(
             _site(scope, comp, message, _not_builtin(scope, builder), _plan_copy(comp, builder))
         )
+    for comp in scope.of(cst.DictComp):
+        assert isinstance(comp, cst.DictComp)
+        clause = comp.for_in
+        target = clause.target
+        if (
+            clause.inner_for_in is None
+            and not clause.ifs
+            and clause.asynchronous is None
+            and isinstance(target, cst.Tuple)
+            and len(target.elements) == 2
+            and isinstance(comp.key, cst.Name)
+            and isinstance(comp.value, cst.Name)
+            and [getattr(e.value, "value", None) for e in target.elements]
+            == [comp.key.value, comp.value.value]
+        ):
+            shown = short(scope, clause.iter, 20)
+            sites.append(
+                Site(
+                    comp,
+                    f"`{short(scope, comp, 30)}` rebuilds the pairs of `{shown}` one at a time; "
+                    f"`dict({shown})` does it in C; not fixed: dict() also accepts a mapping, and "
+                    "fails differently on items that are not pairs",
+                    False,
+                )
+            )
     return sites
 
 

@@ -83,6 +83,8 @@ def memoize_pure_recursion(scope: Scope) -> list[Site]:
     ]
     if not calls or not scope.facts.free_global(name) or not _overlapping(scope, calls):
         return []
+    if any("cache" in scope.code(d.decorator).lower() for d in fn.decorators):
+        return []  # already cached
     message = f"`{name}` calls itself; a pure recursive function can cache its results"
     reason = _impure(scope, fn)
     ref: Reference | None = None

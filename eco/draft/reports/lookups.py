@@ -58,6 +58,8 @@ def _written(scope: Scope, group: list[cst.CSTNode], names: set[str]) -> bool:
         for node in walk(root):
             if isinstance(node, cst.Name) and node.value in names:
                 parent = tree.parent(node)
+                if isinstance(parent, cst.CompFor) and parent.target is node:
+                    continue  # a comprehension's own variable, bound once per element
                 if not is_load(tree, node):
                     return True
                 if isinstance(parent, cst.Subscript) and parent.value is node:

@@ -256,7 +256,7 @@ def loop_invariant_attribute(scope: Scope) -> list[Site]:
         if base in info.module_imports and scope.facts.free_global(base):
             continue  # dotted-import-in-loop's
         loop = loops.innermost(node)
-        if loop is None or not isinstance(loop, cst.For | cst.While):
+        if loop is None:
             continue
         if isinstance(parent, cst.AssignTarget) or not loops.invariant(loop, base):
             continue

@@ -1,0 +1,2 @@
+def weight(mask: int) -> int:
+    return mask.bit_count()

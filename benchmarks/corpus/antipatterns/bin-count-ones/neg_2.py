@@ -1,0 +1,2 @@
+def as_bits(mask: int) -> str:
+    return bin(mask)[2:].zfill(8)

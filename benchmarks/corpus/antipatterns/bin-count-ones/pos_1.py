@@ -1,0 +1,2 @@
+def weight(mask: int) -> int:
+    return bin(mask).count("1")

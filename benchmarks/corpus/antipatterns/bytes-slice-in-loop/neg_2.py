@@ -1,0 +1,2 @@
+def header(data: bytes) -> bytes:
+    return data[:16]

@@ -1,0 +1,2 @@
+def total_weight(weights: dict[str, float]) -> float:
+    return sum(weights.values())

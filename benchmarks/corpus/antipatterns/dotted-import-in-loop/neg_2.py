@@ -1,0 +1,5 @@
+import os
+
+
+def config_path(root: str) -> str:
+    return os.path.join(root, "config.toml")

@@ -1,0 +1,3 @@
+def upper_copy(names: list[str]) -> list[str]:
+    copy = [n for n in names]
+    return copy

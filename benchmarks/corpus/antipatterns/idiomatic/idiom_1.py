@@ -1,0 +1,2 @@
+def joined(parts: list[str]) -> str:
+    return "".join([p.strip() for p in parts])

@@ -1,0 +1,2 @@
+def vocabulary_size(counts: dict[str, int]) -> int:
+    return len(counts)

@@ -1,0 +1,2 @@
+def word_count(words: list[str]) -> int:
+    return len(tuple(words))

@@ -1,0 +1,2 @@
+def backwards(words: list[str]) -> list[str]:
+    return list(reversed(words))

@@ -1,0 +1,2 @@
+def ordered(words: list[str]) -> list[str]:
+    return list(sorted(set(words)))

@@ -1,0 +1,6 @@
+def evens(limit: int) -> list[int]:
+    found = []
+    for n in range(limit):
+        if n % 2 == 0:
+            found.append(n)
+    return found

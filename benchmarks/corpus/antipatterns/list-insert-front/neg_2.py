@@ -1,0 +1,3 @@
+def with_header(rows: list[str], header: str) -> list[str]:
+    rows.insert(0, header)
+    return rows

@@ -1,0 +1,2 @@
+def show(count: int) -> str:
+    return f"processed {count} items"

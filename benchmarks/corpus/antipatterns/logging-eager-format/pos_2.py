@@ -1,0 +1,5 @@
+import logging
+
+
+def report(count: int) -> None:
+    logging.info("processed %d items" % count)

@@ -1,0 +1,2 @@
+def clipped(values: list[int]) -> list[int]:
+    return [max(v, 0) for v in values]

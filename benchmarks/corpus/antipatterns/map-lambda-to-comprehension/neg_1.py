@@ -1,0 +1,2 @@
+def as_text(values: list[int]) -> list[str]:
+    return list(map(str, values))

@@ -1,0 +1,2 @@
+def any_set(flags: list[bool]) -> bool:
+    return any(flags)

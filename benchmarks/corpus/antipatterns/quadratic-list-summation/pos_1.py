@@ -1,0 +1,2 @@
+def flatten(rows: list[list[int]]) -> list[int]:
+    return sum(rows, [])

@@ -1,0 +1,5 @@
+def total(prices: dict[str, float]) -> float:
+    result = 0.0
+    for name, price in prices.items():
+        result += price * len(name)
+    return result

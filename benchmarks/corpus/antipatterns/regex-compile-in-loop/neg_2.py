@@ -1,0 +1,5 @@
+import re
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)

@@ -1,0 +1,2 @@
+def is_keyword(word: str) -> bool:
+    return word in {"if", "else", "while", "for"}

@@ -1,0 +1,2 @@
+def cheapest(prices: list[float]) -> float:
+    return sorted(prices)[0]

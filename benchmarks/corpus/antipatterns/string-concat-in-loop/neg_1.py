@@ -1,0 +1,2 @@
+def render(rows: list[str]) -> str:
+    return "".join(row + "\n" for row in rows)

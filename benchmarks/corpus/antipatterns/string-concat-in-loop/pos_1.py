@@ -1,0 +1,5 @@
+def render(rows: list[str]) -> str:
+    out = ""
+    for row in rows:
+        out += row + "\n"
+    return out

@@ -1,0 +1,4 @@
+def with_defaults(extra: list[str]) -> list[str]:
+    names = ["a", "b"]
+    names.extend(extra)
+    return names

@@ -1,0 +1,3 @@
+def is_source(name: str) -> bool:
+    suffixes = [".py", ".pyi", ".pyx"]
+    return any(name.endswith(s) for s in suffixes)

@@ -1,0 +1,2 @@
+def snapshot(items: tuple[int, ...]) -> list[int]:
+    return list(items)

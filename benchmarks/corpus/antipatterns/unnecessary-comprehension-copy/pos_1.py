@@ -1,0 +1,2 @@
+def snapshot(items: tuple[int, ...]) -> list[int]:
+    return [item for item in items]

@@ -1,0 +1,2 @@
+def unique(words: list[str]) -> set[str]:
+    return {w for w in words}
