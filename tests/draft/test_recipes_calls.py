@@ -285,3 +285,24 @@ def test_bit_count_on_known_ints() -> None:
 )
 def test_bit_count_look_alikes_are_left_alone(code: str) -> None:
     assert_unchanged(code, BITS)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # unknown type: list() would call its __len__ first, a comprehension does not
+        "def f(xs):\n    return [x for x in xs]\n",
+        "def f(obj):\n    return [x for x in obj.items]\n",
+    ],
+)
+def test_comprehension_copy_of_unknown_type_is_reported_not_fixed(code: str) -> None:
+    (finding,) = _found(code, COPY)
+    assert not finding.fixable
+    assert "ask it for its length" in finding.message
+
+
+def test_map_lambda_calling_next_is_left_alone() -> None:
+    assert_unchanged(
+        "def f(xs: list[int], it) -> list[int]:\n    return list(map(lambda x: next(it) + x, xs))\n",
+        MAP,
+    )

@@ -256,3 +256,19 @@ def test_list_concatenation_becomes_in_place() -> None:
 )
 def test_list_look_alikes_are_left_alone(code: str) -> None:
     assert_unchanged(code, LIST)
+
+
+def test_a_generator_over_the_list_blocks_the_in_place_rewrite() -> None:
+    assert_unchanged(
+        """
+        def f(n: int) -> int:
+            found = [0]
+            total = 0
+            for i in range(n):
+                pending = (x for x in found)
+                found = found + [i]
+                total += sum(pending)
+            return total
+        """,
+        LIST,
+    )

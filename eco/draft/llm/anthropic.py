@@ -63,12 +63,15 @@ class AnthropicBackend:
         self._attempts = attempts
         self._sleep = sleep
         self._anthropic = anthropic
-        self._client = anthropic.Anthropic(api_key=key, base_url=base_url, timeout=timeout, max_retries=0)
+        self._client = anthropic.Anthropic(
+            api_key=key, base_url=base_url, timeout=timeout, max_retries=0
+        )
 
     def complete(self, prompt: Prompt, n: int, temperature: float, max_tokens: int) -> Completion:
         texts: list[str] = []
         input_tokens = output_tokens = 0
         for _ in range(n):
+
             def call() -> Completion:
                 message = self._client.messages.create(
                     model=self.model,
@@ -85,7 +88,12 @@ class AnthropicBackend:
 
             kwargs: dict[str, Any] = {} if self._sleep is None else {"sleep": self._sleep}
             one = with_retries(
-                call, self._classify, self.budget, attempts=self._attempts, describe=self._describe, **kwargs
+                call,
+                self._classify,
+                self.budget,
+                attempts=self._attempts,
+                describe=self._describe,
+                **kwargs,
             )
             self.budget.charge(one)
             texts.extend(one.texts)

@@ -21,11 +21,21 @@ __all__ = ["ResponseCache", "cache_key"]
 VERSION = 1
 
 
-def cache_key(backend: str, model: str, prompt: Prompt, n: int, temperature: float, max_tokens: int) -> str:
+def cache_key(
+    backend: str, model: str, prompt: Prompt, n: int, temperature: float, max_tokens: int
+) -> str:
     """A stable hash of everything that decides a response."""
     payload = json.dumps(
-        {"v": VERSION, "backend": backend, "model": model, "system": prompt.system, "user": prompt.user,
-         "n": n, "temperature": temperature, "max_tokens": max_tokens},
+        {
+            "v": VERSION,
+            "backend": backend,
+            "model": model,
+            "system": prompt.system,
+            "user": prompt.user,
+            "n": n,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -52,8 +62,13 @@ class ResponseCache:
 
     def put(self, key: str, model: str, completion: Completion) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        data = {"version": VERSION, "model": model, "texts": list(completion.texts),
-                "input_tokens": completion.input_tokens, "output_tokens": completion.output_tokens}
+        data = {
+            "version": VERSION,
+            "model": model,
+            "texts": list(completion.texts),
+            "input_tokens": completion.input_tokens,
+            "output_tokens": completion.output_tokens,
+        }
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

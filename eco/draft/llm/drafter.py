@@ -93,7 +93,9 @@ class LLMDraft:
     error: str | None = None
 
 
-def make_backend(settings: LLMSettings, budget: Budget, environ: Mapping[str, str] | None = None) -> Backend:
+def make_backend(
+    settings: LLMSettings, budget: Budget, environ: Mapping[str, str] | None = None
+) -> Backend:
     """The backend ``settings.backend`` names.
 
     Raises:
@@ -103,46 +105,84 @@ def make_backend(settings: LLMSettings, budget: Budget, environ: Mapping[str, st
     if settings.backend == "openai":
         from eco.draft.llm.openai import OpenAIBackend
 
-        return OpenAIBackend(settings.model, budget, base_url=settings.base_url, timeout=settings.timeout,
-                             environ=env)
+        return OpenAIBackend(
+            settings.model,
+            budget,
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            environ=env,
+        )
     if settings.backend == "anthropic":
         from eco.draft.llm.anthropic import AnthropicBackend
 
-        return AnthropicBackend(settings.model, budget, base_url=settings.base_url, timeout=settings.timeout,
-                                environ=env)
+        return AnthropicBackend(
+            settings.model,
+            budget,
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            environ=env,
+        )
     raise LLMError(f"unknown LLM drafter {settings.backend!r} (known: {', '.join(BACKENDS)})")
 
 
 class LLMDrafter:
     """Drafts candidates for targets with one backend, a cache and the settings."""
 
-    def __init__(self, backend: Backend, settings: LLMSettings, cache: ResponseCache | None = None) -> None:
+    def __init__(
+        self, backend: Backend, settings: LLMSettings, cache: ResponseCache | None = None
+    ) -> None:
         self.backend = backend
         self.settings = settings
         self.cache = cache
 
     @classmethod
-    def for_repository(cls, root: Path, settings: LLMSettings, budget: Budget,
-                       environ: Mapping[str, str] | None = None) -> LLMDrafter:
+    def for_repository(
+        cls,
+        root: Path,
+        settings: LLMSettings,
+        budget: Budget,
+        environ: Mapping[str, str] | None = None,
+    ) -> LLMDrafter:
         """A drafter whose cache lives in ``root/.eco/llm-cache``."""
-        return cls(make_backend(settings, budget, environ), settings, ResponseCache(root / ".eco" / "llm-cache"))
+        return cls(
+            make_backend(settings, budget, environ),
+            settings,
+            ResponseCache(root / ".eco" / "llm-cache"),
+        )
 
-    def draft(self, target: Target, precedents: Sequence[PrecedentLike] = (),
-              findings: Sequence[str] = ()) -> LLMDraft:
+    def draft(
+        self, target: Target, precedents: Sequence[PrecedentLike] = (), findings: Sequence[str] = ()
+    ) -> LLMDraft:
         """Candidates for ``target``, checked and de-duplicated; never raises for service errors."""
-        return self._ask(target, self._prompt(target, precedents, findings), self.settings.samples, "")
+        return self._ask(
+            target, self._prompt(target, precedents, findings), self.settings.samples, ""
+        )
 
-    def repair(self, target: Target, rejected: Candidate, reason: str, precedents: Sequence[PrecedentLike] = (),
-               findings: Sequence[str] = (), tried: Sequence[Candidate] = ()) -> LLMDraft:
+    def repair(
+        self,
+        target: Target,
+        rejected: Candidate,
+        reason: str,
+        precedents: Sequence[PrecedentLike] = (),
+        findings: Sequence[str] = (),
+        tried: Sequence[Candidate] = (),
+    ) -> LLMDraft:
         """New candidates from the model, shown its ``rejected`` rewrite and the verifier's ``reason``.
 
         Candidates the run already tried (``tried``) are dropped as duplicates.
         """
         base = self._prompt(target, precedents, findings)
-        user = base.user + REPAIR.format(source=rejected.new_source.rstrip(), reason=reason.strip()[:4000])
+        user = base.user + REPAIR.format(
+            source=rejected.new_source.rstrip(), reason=reason.strip()[:4000]
+        )
         samples = min(2, self.settings.samples)
-        return self._ask(target, Prompt(base.system, user), samples, f"repair of: {rejected.rationale} ",
-                         seen=[c.new_file_source for c in (*tried, rejected)])
+        return self._ask(
+            target,
+            Prompt(base.system, user),
+            samples,
+            f"repair of: {rejected.rationale} ",
+            seen=[c.new_file_source for c in (*tried, rejected)],
+        )
 
     def review(self, target: Target, candidate: Candidate) -> tuple[bool, str]:
         """ECO's self-review: the model answers a checklist about its own verified patch.
@@ -150,8 +190,11 @@ class LLMDrafter:
         Returns ``(passed, why)``. Only an explicit ``VERDICT: PASS`` passes; a failure, an
         unclear answer or a service error blocks the candidate.
         """
-        user = REVIEW.format(qualname=target.qualname, patch=candidate.patch.rstrip(),
-                             antipattern=candidate.antipattern or "none detected")
+        user = REVIEW.format(
+            qualname=target.qualname,
+            patch=candidate.patch.rstrip(),
+            antipattern=candidate.antipattern or "none detected",
+        )
         prompt = Prompt(SELF_REVIEW_SYSTEM, user)
         s = self.settings
         key = cache_key(self.backend.name, self.backend.model, prompt, 1, 0.0, s.max_output_tokens)
@@ -164,22 +207,38 @@ class LLMDrafter:
             if self.cache is not None and completion.texts:
                 self.cache.put(key, self.backend.model, completion)
         answer = completion.texts[0] if completion.texts else ""
-        verdicts = [line.strip() for line in answer.splitlines() if line.strip().upper().startswith("VERDICT:")]
+        verdicts = [
+            line.strip()
+            for line in answer.splitlines()
+            if line.strip().upper().startswith("VERDICT:")
+        ]
         if not verdicts:
             return False, "self-review gave no verdict"
-        verdict = verdicts[-1][len("VERDICT:"):].strip()
+        verdict = verdicts[-1][len("VERDICT:") :].strip()
         if verdict.upper() == "PASS":
             return True, ""
         return False, "self-review failed: " + (verdict.split(":", 1)[-1].strip() or verdict)[:300]
 
-    def _prompt(self, target: Target, precedents: Sequence[PrecedentLike], findings: Sequence[str]) -> Prompt:
+    def _prompt(
+        self, target: Target, precedents: Sequence[PrecedentLike], findings: Sequence[str]
+    ) -> Prompt:
         shown: list[PrecedentLike] = [*precedents] or [*catalog_precedents(target.antipatterns)]
-        return build_prompt(target, strategy=self.settings.strategy, precedents=shown, findings=findings)
+        return build_prompt(
+            target, strategy=self.settings.strategy, precedents=shown, findings=findings
+        )
 
-    def _ask(self, target: Target, prompt: Prompt, samples: int, lineage: str,
-             seen: Sequence[str] = ()) -> LLMDraft:
+    def _ask(
+        self, target: Target, prompt: Prompt, samples: int, lineage: str, seen: Sequence[str] = ()
+    ) -> LLMDraft:
         s = self.settings
-        key = cache_key(self.backend.name, self.backend.model, prompt, samples, s.temperature, s.max_output_tokens)
+        key = cache_key(
+            self.backend.name,
+            self.backend.model,
+            prompt,
+            samples,
+            s.temperature,
+            s.max_output_tokens,
+        )
         completion = self.cache.get(key) if self.cache else None
         budget = getattr(self.backend, "budget", None)
         if completion is not None:
@@ -187,15 +246,18 @@ class LLMDrafter:
                 budget.cache_hits += 1
         else:
             try:
-                completion = self.backend.complete(prompt, samples, s.temperature, s.max_output_tokens)
+                completion = self.backend.complete(
+                    prompt, samples, s.temperature, s.max_output_tokens
+                )
             except LLMError as exc:
                 return LLMDraft(error=str(exc))
             if self.cache is not None and completion.texts:
                 self.cache.put(key, self.backend.model, completion)
         return self._candidates(target, completion, lineage, seen)
 
-    def _candidates(self, target: Target, completion: Completion, lineage: str = "",
-                    tried: Sequence[str] = ()) -> LLMDraft:
+    def _candidates(
+        self, target: Target, completion: Completion, lineage: str = "", tried: Sequence[str] = ()
+    ) -> LLMDraft:
         out = LLMDraft()
         seen = {ast_key(target.file_source), *(ast_key(text) for text in tried)}
         n = len(completion.texts)
@@ -209,14 +271,16 @@ class LLMDrafter:
                 out.refusals.append(f"sample {index}: duplicate of an earlier candidate")
                 continue
             seen.add(identity)
-            out.candidates.append(Candidate(
-                target=target,
-                new_source=edit.new_source,
-                new_file_source=edit.new_file_source,
-                patch=unified_patch(target.file_source, edit.new_file_source, target.file),
-                drafter=self.backend.name,
-                antipattern=target.antipatterns[0] if target.antipatterns else None,
-                rationale=f"{lineage}Rewritten by {self.backend.model} ({self.settings.strategy}, "
-                          f"sample {index} of {n}, answered as a {edit.shape}).",
-            ))
+            out.candidates.append(
+                Candidate(
+                    target=target,
+                    new_source=edit.new_source,
+                    new_file_source=edit.new_file_source,
+                    patch=unified_patch(target.file_source, edit.new_file_source, target.file),
+                    drafter=self.backend.name,
+                    antipattern=target.antipatterns[0] if target.antipatterns else None,
+                    rationale=f"{lineage}Rewritten by {self.backend.model} ({self.settings.strategy}, "
+                    f"sample {index} of {n}, answered as a {edit.shape}).",
+                )
+            )
         return out

@@ -88,7 +88,12 @@ class OpenAIBackend:
 
         kwargs: dict[str, Any] = {} if self._sleep is None else {"sleep": self._sleep}
         completion = with_retries(
-            call, self._classify, self.budget, attempts=self._attempts, describe=self._describe, **kwargs
+            call,
+            self._classify,
+            self.budget,
+            attempts=self._attempts,
+            describe=self._describe,
+            **kwargs,
         )
         self.budget.charge(completion)
         return completion

@@ -46,7 +46,9 @@ def parse_response(text: str, target: Target) -> Edit | Refusal:
     if not text.strip():
         return Refusal("empty response")
     blocks = [(lang.lower(), body) for lang, body in _FENCE.findall(text)]
-    diff = next((body for lang, body in blocks if lang in ("diff", "patch") or _looks_like_diff(body)), None)
+    diff = next(
+        (body for lang, body in blocks if lang in ("diff", "patch") or _looks_like_diff(body)), None
+    )
     if diff is None and not blocks and _looks_like_diff(text):
         diff = text
     if diff is not None:
@@ -62,7 +64,9 @@ def parse_response(text: str, target: Target) -> Edit | Refusal:
             break
     if code is None and not blocks:
         code = text
-    if code is None or not re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", code, re.MULTILINE):
+    if code is None or not re.search(
+        rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", code, re.MULTILINE
+    ):
         return Refusal(f"no definition of {name} in the response")
     return _splice(target, textwrap.dedent(code), name)
 
@@ -77,7 +81,11 @@ def _splice(target: Target, code: str, name: str) -> Edit | Refusal:
     except SyntaxError as exc:
         # A method copied from its class keeps the body's indentation but not the def's.
         lines = code.splitlines(keepends=True)
-        fixed = lines[0] + textwrap.indent(textwrap.dedent("".join(lines[1:])), "    ") if lines else code
+        fixed = (
+            lines[0] + textwrap.indent(textwrap.dedent("".join(lines[1:])), "    ")
+            if lines
+            else code
+        )
         try:
             module, code = ast.parse(fixed), fixed
         except SyntaxError:
@@ -85,12 +93,19 @@ def _splice(target: Target, code: str, name: str) -> Edit | Refusal:
     imports: list[str] = []
     function: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     for node in module.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name and function is None:
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name == name
+            and function is None
+        ):
             function = node
         elif isinstance(node, ast.ClassDef) and function is None:
             # The model wrapped the method in its class: take the method, ignore the shell.
-            inner = [n for n in node.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-                     and n.name == name]
+            inner = [
+                n
+                for n in node.body
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == name
+            ]
             others = [n for n in node.body if n not in inner and not _is_docstring_or_pass(n)]
             if len(inner) != 1 or others:
                 return Refusal("the response changes code outside the target function")
@@ -112,7 +127,7 @@ def _splice(target: Target, code: str, name: str) -> Edit | Refusal:
     if indent.strip():
         return Refusal("the target does not start its line")  # cannot happen for a def
     new_text = textwrap.indent(body, indent).rstrip("\n")
-    new_text = new_text[len(indent):] if new_text.startswith(indent) else new_text.lstrip()
+    new_text = new_text[len(indent) :] if new_text.startswith(indent) else new_text.lstrip()
     new_file = (data[:start] + new_text.encode("utf-8") + data[end:]).decode("utf-8")
     for statement in imports:
         new_file = _add_import(new_file, statement, target.file_source)
@@ -121,11 +136,16 @@ def _splice(target: Target, code: str, name: str) -> Edit | Refusal:
 
 def _is_docstring_or_pass(node: ast.stmt) -> bool:
     return isinstance(node, ast.Pass) or (
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _add_import(source: str, statement: str, original: str) -> str:
-    if statement in original.splitlines() or statement in [line.strip() for line in original.splitlines()]:
+    if statement in original.splitlines() or statement in [
+        line.strip() for line in original.splitlines()
+    ]:
         return source
     module = ast.parse(source)
     last = 0
@@ -153,7 +173,9 @@ def _check(target: Target, new_file: str, shape: str) -> Edit | Refusal:
     new_source = data[fn.start_byte : fn.end_byte].decode("utf-8")
     # Put the original function back: what remains must be the original file, give or take
     # added stdlib imports. Anything else is an edit outside the target.
-    restored = (data[: fn.start_byte] + target.source.encode("utf-8") + data[fn.end_byte :]).decode("utf-8")
+    restored = (data[: fn.start_byte] + target.source.encode("utf-8") + data[fn.end_byte :]).decode(
+        "utf-8"
+    )
     if restored != target.file_source:
         why = _outside_change(target.file_source, restored)
         if why:
@@ -213,9 +235,15 @@ def _function_node(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef:
 
 
 def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    return "|".join([type(node).__name__, node.name, ast.dump(node.args),
-                     ast.dump(node.returns) if node.returns else "",
-                     *(ast.dump(d) for d in node.decorator_list)])
+    return "|".join(
+        [
+            type(node).__name__,
+            node.name,
+            ast.dump(node.args),
+            ast.dump(node.returns) if node.returns else "",
+            *(ast.dump(d) for d in node.decorator_list),
+        ]
+    )
 
 
 def ast_key(source: str) -> str:
@@ -276,6 +304,9 @@ def _find(lines: list[str], block: list[str], hint: int) -> int | None:
     hits = [i for i in range(len(lines) - len(block) + 1) if lines[i : i + len(block)] == block]
     if not hits:
         stripped = [b.rstrip() for b in block]
-        hits = [i for i in range(len(lines) - len(block) + 1)
-                if [x.rstrip() for x in lines[i : i + len(block)]] == stripped]
+        hits = [
+            i
+            for i in range(len(lines) - len(block) + 1)
+            if [x.rstrip() for x in lines[i : i + len(block)]] == stripped
+        ]
     return min(hits, key=lambda i: abs(i - hint)) if hits else None

@@ -19,7 +19,14 @@ from typing import Literal, Protocol
 from eco.code.records import Target
 from eco.draft.llm.backend import Prompt
 
-__all__ = ["STRATEGIES", "Precedent", "PrecedentLike", "Strategy", "build_prompt", "catalog_precedents"]
+__all__ = [
+    "STRATEGIES",
+    "Precedent",
+    "PrecedentLike",
+    "Strategy",
+    "build_prompt",
+    "catalog_precedents",
+]
 
 Strategy = Literal["zero-shot", "few-shot", "step-by-step"]
 STRATEGIES: tuple[Strategy, ...] = ("zero-shot", "few-shot", "step-by-step")
@@ -87,8 +94,15 @@ def catalog_precedents(antipatterns: Sequence[str]) -> list[Precedent]:
     for ident in antipatterns:
         entry = catalog.get(ident)
         if entry is not None and entry.before.strip() and entry.after.strip():
-            out.append(Precedent(entry.before, entry.after, entry.why.strip().splitlines()[0],
-                                 repo="eco catalog", category=entry.id))
+            out.append(
+                Precedent(
+                    entry.before,
+                    entry.after,
+                    entry.why.strip().splitlines()[0],
+                    repo="eco catalog",
+                    category=entry.id,
+                )
+            )
     return out
 
 
@@ -112,20 +126,28 @@ def build_prompt(
     parts: list[str] = [f"Make `{target.qualname}` in `{target.file}` faster."]
     context = function_context(target)
     if context:
-        parts.append("Context from the same module (do not change it):\n```python\n" + context + "\n```")
-    parts.append(f"The function (lines {target.lines[0]}-{target.lines[1]} of {target.file}):\n"
-                 f"```python\n{target.source.rstrip()}\n```")
+        parts.append(
+            "Context from the same module (do not change it):\n```python\n" + context + "\n```"
+        )
+    parts.append(
+        f"The function (lines {target.lines[0]}-{target.lines[1]} of {target.file}):\n"
+        f"```python\n{target.source.rstrip()}\n```"
+    )
     hot = hot_lines(target)
     if hot:
         parts.append("Where the profile caught it (most expensive first):\n" + hot)
     if findings or target.antipatterns:
         lines = list(findings) or [f"- {ident}" for ident in target.antipatterns]
-        parts.append("Known performance anti-patterns detected in it:\n" + "\n".join(
-            line if line.startswith("- ") else f"- {line}" for line in lines))
+        parts.append(
+            "Known performance anti-patterns detected in it:\n"
+            + "\n".join(line if line.startswith("- ") else f"- {line}" for line in lines)
+        )
     if strategy != "zero-shot" and precedents:
         shown = []
         for i, p in enumerate(precedents[:MAX_PRECEDENTS], 1):
-            sha = p.sha[:10] if all(c in "0123456789abcdef" for c in p.sha) else p.sha  # a catalog id
+            sha = (
+                p.sha[:10] if all(c in "0123456789abcdef" for c in p.sha) else p.sha
+            )  # a catalog id
             origin = f" ({p.repo}{' ' + sha if sha else ''})" if p.repo else ""
             why = " ".join(p.message.split())
             why = why if len(why) <= 300 else why[:297] + "..."
@@ -137,8 +159,13 @@ def build_prompt(
 
 
 def _diff(before: str, after: str) -> str:
-    lines = difflib.unified_diff(before.strip("\n").splitlines(True), after.strip("\n").splitlines(True),
-                                 "before", "after", n=3)
+    lines = difflib.unified_diff(
+        before.strip("\n").splitlines(True),
+        after.strip("\n").splitlines(True),
+        "before",
+        "after",
+        n=3,
+    )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
@@ -162,8 +189,11 @@ def function_context(target: Target) -> str:
         module = ast.parse(target.file_source)
     except SyntaxError:
         return ""
-    imports = [ast.get_source_segment(target.file_source, node) or ""
-               for node in module.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    imports = [
+        ast.get_source_segment(target.file_source, node) or ""
+        for node in module.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
     defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
     target_node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     enclosing: ast.ClassDef | None = None
@@ -185,23 +215,38 @@ def function_context(target: Target) -> str:
         header = f"class {enclosing.name}"
         if enclosing.bases:
             header += "(" + ", ".join(ast.unparse(b) for b in enclosing.bases) + ")"
-        members = [f"    {_signature(n)}: ..." for n in enclosing.body
-                   if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n is not target_node]
-        fields = [f"    {ast.unparse(n)}" for n in enclosing.body if isinstance(n, ast.AnnAssign | ast.Assign)]
-        parts.append("\n".join([header + ":", *fields[:10], *members[:20]]) if fields or members
-                     else header + ": ...")
+        members = [
+            f"    {_signature(n)}: ..."
+            for n in enclosing.body
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n is not target_node
+        ]
+        fields = [
+            f"    {ast.unparse(n)}"
+            for n in enclosing.body
+            if isinstance(n, ast.AnnAssign | ast.Assign)
+        ]
+        parts.append(
+            "\n".join([header + ":", *fields[:10], *members[:20]])
+            if fields or members
+            else header + ": ..."
+        )
     if target_node is not None:
         called = []
         for node in ast.walk(target_node):
             if isinstance(node, ast.Call):
-                name = node.func.id if isinstance(node.func, ast.Name) else (
-                    node.func.attr if isinstance(node.func, ast.Attribute) else None)
+                name = (
+                    node.func.id
+                    if isinstance(node.func, ast.Name)
+                    else (node.func.attr if isinstance(node.func, ast.Attribute) else None)
+                )
                 callee = defs.get(name) if name else None
                 if callee is not None and callee is not target_node and callee not in called:
                     called.append(callee)
         if called:
-            parts.append("# signatures of functions it calls\n" + "\n".join(
-                f"{_signature(n)}: ..." for n in called[:15]))
+            parts.append(
+                "# signatures of functions it calls\n"
+                + "\n".join(f"{_signature(n)}: ..." for n in called[:15])
+            )
     return "\n\n".join(parts)
 
 

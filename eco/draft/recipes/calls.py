@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from eco.draft.facts import IMMUTABLE_KINDS
+from eco.draft.facts import BYTES, IMMUTABLE_KINDS, STR
 from eco.draft.recipes._common import contains_comment, module_level_message, short
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.recipes._effects import changes, region_nodes
@@ -99,9 +99,8 @@ def comprehension_copy(scope: Scope) -> list[Site]:
             f"`{short(scope, comp, 30)}` copies `{shown}` one element at a time; "
             f"`{builder}({shown})` copies it in C"
         )
-        sites.append(
-            _site(scope, comp, message, _not_builtin(scope, builder), _plan_copy(comp, builder))
-        )
+        reason = _not_builtin(scope, builder) or _plain_iterable(scope, clause.iter)
+        sites.append(_site(scope, comp, message, reason, _plan_copy(comp, builder)))
     for comp in scope.of(cst.DictComp):
         assert isinstance(comp, cst.DictComp)
         clause = comp.for_in
@@ -128,6 +127,60 @@ def comprehension_copy(scope: Scope) -> list[Site]:
                 )
             )
     return sites
+
+
+_DISPLAYS = (
+    cst.List,
+    cst.Tuple,
+    cst.Set,
+    cst.Dict,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+)
+_ITERATORS = frozenset({"range", "zip", "enumerate", "map", "filter", "reversed", "sorted", "iter"})
+
+
+def _plain_iterable(scope: Scope, node: cst.BaseExpression) -> str | None:
+    """Why ``list(node)`` might not just iterate ``node`` (it asks for a length hint first,
+    which runs ``__len__``/``__length_hint__`` of an object of unknown type), or None."""
+    facts = scope.facts
+    if isinstance(node, _DISPLAYS):
+        return None
+    if facts.type_of(node) in (STR, BYTES):
+        return None
+    if isinstance(node, cst.Name) and facts.container(node.value) is not None:
+        return None
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value in _ITERATORS
+        and facts.builtin(node.func.value)
+    ):
+        return None
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("keys", "values", "items")
+        and not node.args
+        and isinstance(node.func.value, cst.Name)
+        and facts.container(node.func.value.value) in ("dict", "mapping")
+    ):
+        return None
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("split", "rsplit", "splitlines")
+        and facts.type_of(node.func.value) in (STR, BYTES)
+    ):
+        return None
+    return (
+        f"the type of `{short(scope, node, 20)}` is unknown, and list()/set() ask it for its "
+        "length before iterating, which a comprehension does not"
+    )
 
 
 def _plan_copy(comp: cst.ListComp | cst.SetComp, builder: str) -> Plan:
@@ -311,6 +364,16 @@ def _lambda_unsafe(scope: Scope, call: cst.Call) -> str | None:
             return f"`{short(scope, node, 20)}` behaves differently inside a comprehension"
         if isinstance(node, cst.Name) and node.value in _DYNAMIC:
             return f"`{node.value}()` sees a different scope inside a comprehension"
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name | cst.Attribute)
+            and (node.func.value if isinstance(node.func, cst.Name) else node.func.attr.value)
+            in ("next", "send", "__next__")
+        ):
+            return (
+                "a StopIteration from the lambda would end map() silently but escape a "
+                "comprehension"
+            )
         if isinstance(node, (cst.Lambda, cst.FunctionDef, *COMPREHENSIONS)) and any(
             isinstance(n, cst.Name) and n.value == name for n in walk(node)
         ):

@@ -202,6 +202,8 @@ def _handed_out(scope: Scope, out: str, kind: str) -> str | None:
         if isinstance(parent, cst.If | cst.While | cst.UnaryOperation | cst.BooleanOperation):
             continue
         if isinstance(parent, cst.For | cst.CompFor) and parent.iter is use:
+            if isinstance(tree.parent(parent), cst.GeneratorExp):
+                return f"a generator reads `{out}` lazily"
             continue
         if isinstance(parent, cst.Arg) and not parent.star and parent.keyword is None:
             call = tree.parent(parent)

@@ -233,7 +233,9 @@ def _list_unsafe(scope: Scope, name: str, node: cst.CSTNode, in_place: bool) -> 
         return f"`{name}` is declared global or nonlocal"
     tree = scope.tree
     concat = [
-        n for n in scope.of(cst.Assign) if (f := _concat_form(scope, n)) is not None and f[0] == name
+        n
+        for n in scope.of(cst.Assign)
+        if (f := _concat_form(scope, n)) is not None and f[0] == name
     ]
     concat_nodes = {id(n) for n in concat}
     for binding in facts.bindings.get(name, []):
@@ -284,6 +286,8 @@ def _list_unsafe(scope: Scope, name: str, node: cst.CSTNode, in_place: bool) -> 
             loop = parent
             if isinstance(loop, cst.For) and any(id(n) in concat_nodes for n in walk(loop.body)):
                 return f"the loop iterates over `{name}` while growing it"
+            if isinstance(holder, cst.GeneratorExp):
+                return f"a generator reads `{name}` lazily, after it may have grown"
             continue
         return f"`{name}` is used as `{short(scope, parent or use, 30)}`, so another name may hold the old list"
     return None

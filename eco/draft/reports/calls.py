@@ -297,9 +297,7 @@ def _report_only(analyzer: Analyzer, reason: str) -> Analyzer:
 
     def report(scope: Scope) -> list[Site]:
         return [
-            Site(site.node, f"{site.message}; not fixed: {reason}", False)
-            if site.fixable
-            else site
+            Site(site.node, f"{site.message}; not fixed: {reason}", False) if site.fixable else site
             for site in analyzer(scope)
         ]
 
