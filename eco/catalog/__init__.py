@@ -5,10 +5,12 @@ after example, the detector that finds it and (optionally) the recipe that fixes
 names of detectors and recipes are checked against the draft stage's registries at load.
 """
 
-from eco.catalog.load import default_directory, load_catalog
+from eco.catalog.load import CATEGORIES, TOOLS, default_directory, load_catalog
 from eco.catalog.model import AntiPattern, Catalog, CatalogError, UnknownAntiPattern
 
 __all__ = [
+    "CATEGORIES",
+    "TOOLS",
     "AntiPattern",
     "Catalog",
     "CatalogError",

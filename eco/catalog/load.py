@@ -4,14 +4,14 @@ A file is one TOML table::
 
     id = "list-pop-front"                  # equal to the file stem
     title = "..."                          # one line
-    category = "data-structure"
+    category = "data-structure"            # one of CATEGORIES
     why = "..."                            # 2-3 sentences
     before = '''...'''                     # Python code, must compile
-    after = '''...'''                      # Python code, must compile
+    after = '''...'''                      # Python code, must compile, differs from before
     detector = "list_pop_front"            # a name in eco.draft.detectors.DETECTORS
     fix = "list_pop_front"                 # optional: a name in eco.draft.recipes.RECIPES
-    preconditions = ["..."]                # optional
-    equivalents = ["ruff:PERF401"]         # optional, tool:CODE
+    preconditions = ["..."]                # when the fix is safe, or why it is report-only
+    equivalents = ["ruff:PERF401"]         # optional, tool:CODE with tool in TOOLS
 
 Unknown keys are rejected so a typo cannot silently drop a field.
 """
@@ -27,7 +27,7 @@ from typing import Any
 import eco
 from eco.catalog.model import AntiPattern, Catalog, CatalogError
 
-__all__ = ["default_directory", "load_catalog"]
+__all__ = ["CATEGORIES", "TOOLS", "default_directory", "load_catalog"]
 
 _REQUIRED_STR = ("id", "title", "category", "why", "before", "after", "detector")
 _OPTIONAL_STR = ("fix",)
@@ -35,6 +35,12 @@ _OPTIONAL_LIST = ("preconditions", "equivalents")
 _KNOWN = frozenset((*_REQUIRED_STR, *_OPTIONAL_STR, *_OPTIONAL_LIST))
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _EQUIVALENT = re.compile(r"[a-z0-9_-]+:[A-Za-z0-9_-]+")
+#: The families an anti-pattern belongs to.
+CATEGORIES = frozenset({"builtins", "caching", "data-structure", "loop", "regex"})
+#: The linters whose rule codes an entry may name as equivalents.
+TOOLS = frozenset({"perflint", "pylint", "refurb", "ruff"})
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 def default_directory() -> Path:
@@ -107,6 +113,17 @@ def _load_file(path: Path, detectors: Collection[str], fixes: Collection[str]) -
         raise fail(f"id {data['id']!r} does not match the file name (expected {path.stem!r})")
     if not _ID.fullmatch(data["id"]):
         raise fail(f"id {data['id']!r} must be lower-case words joined by '-'")
+    if data["category"] not in CATEGORIES:
+        raise fail(f"category {data['category']!r} is not one of {', '.join(sorted(CATEGORIES))}")
+    sentences = len(_SENTENCE_END.findall(_CODE_SPAN.sub("code", data["why"].strip())))
+    if not 2 <= sentences <= 3:
+        raise fail(f"key 'why' must be two or three sentences, not {sentences}")
+    if not lists["preconditions"]:
+        raise fail(
+            "key 'preconditions' must say when the fix is safe (or why the entry is report-only)"
+        )
+    if data["before"].strip() == data["after"].strip():
+        raise fail("'before' and 'after' are the same code")
     if data["detector"] not in detectors:
         raise fail(f"detector {data['detector']!r} is not a known detector")
     fix = data.get("fix")
@@ -120,6 +137,8 @@ def _load_file(path: Path, detectors: Collection[str], fixes: Collection[str]) -
     for code in lists["equivalents"]:
         if not _EQUIVALENT.fullmatch(code):
             raise fail(f"equivalent {code!r} must look like 'tool:CODE' (e.g. 'ruff:PERF401')")
+        if code.split(":")[0] not in TOOLS:
+            raise fail(f"equivalent {code!r} names a tool other than {', '.join(sorted(TOOLS))}")
     return AntiPattern(
         id=data["id"],
         title=data["title"],

@@ -55,6 +55,7 @@ why = "Why it is slow. What the fix buys."
 before = "x = [1]"
 after = "x = (1,)"
 detector = "sorted_then_index"
+preconditions = ["report-only"]
 """
 
 
@@ -140,13 +141,28 @@ def _write(directory: Path, name: str, text: str) -> Path:
         ),
         (GOOD + 'fix = "no_such_recipe"\n', "fix 'no_such_recipe' is not a known recipe"),
         (
-            GOOD + 'preconditions = "one"\n',
+            GOOD.replace('preconditions = ["report-only"]', 'preconditions = "one"'),
             "key 'preconditions' must be a list of non-empty strings",
         ),
         (GOOD + "equivalents = [1]\n", "key 'equivalents' must be a list of non-empty strings"),
         (GOOD + 'equivalents = ["PERF401"]\n', "equivalent 'PERF401' must look like 'tool:CODE'"),
         (GOOD.replace('before = "x = [1]"', 'before = "def ("'), "'before' is not valid Python"),
         (GOOD + "title = 'again'\n", "not valid TOML"),
+        (GOOD.replace('"loop"', '"speed"'), "category 'speed' is not one of builtins, caching"),
+        (
+            GOOD.replace("Why it is slow. What the fix buys.", "Slow."),
+            "two or three sentences, not 1",
+        ),
+        (
+            GOOD.replace("Why it is slow. What the fix buys.", "A. B. C. D."),
+            "two or three sentences, not 4",
+        ),
+        (GOOD.replace('preconditions = ["report-only"]\n', ""), "key 'preconditions' must say"),
+        (
+            GOOD.replace('after = "x = (1,)"', 'after = "x = [1]"'),
+            "'before' and 'after' are the same",
+        ),
+        (GOOD + 'equivalents = ["flake9:X1"]\n', "names a tool other than perflint, pylint"),
     ],
 )
 def test_bad_file_is_named_with_its_problem(tmp_path: Path, text: str, problem: str) -> None:
@@ -195,7 +211,7 @@ def test_custom_registries_and_optional_keys(tmp_path: Path) -> None:
         tmp_path,
         "mine.toml",
         GOOD.format(id="mine").replace("sorted_then_index", "my_detector")
-        + 'fix = "my_fix"\npreconditions = ["a"]\nequivalents = ["ruff:X1"]\n',
+        + 'fix = "my_fix"\nequivalents = ["ruff:X1"]\n',
     )
     catalog = load_catalog(tmp_path, detectors={"my_detector"}, fixes={"my_fix"})
     entry = catalog.get("mine")
@@ -208,7 +224,7 @@ def test_custom_registries_and_optional_keys(tmp_path: Path) -> None:
         after="x = (1,)",
         detector="my_detector",
         fix="my_fix",
-        preconditions=("a",),
+        preconditions=("report-only",),
         equivalents=("ruff:X1",),
     )
     assert repr(catalog).startswith("Catalog(1 anti-patterns")
@@ -218,3 +234,23 @@ def test_custom_registries_and_optional_keys(tmp_path: Path) -> None:
 def test_wheel_layout_maps_the_catalog_into_the_package() -> None:
     pyproject = (Path(eco.catalog.__file__).parents[2] / "pyproject.toml").read_text()
     assert '"antipatterns" = "eco/catalog/data"' in pyproject
+
+
+def test_catalog_covers_ruff_perflint_and_refurb_performance_rules() -> None:
+    catalog = load_catalog()
+    named = {code for entry in catalog for code in entry.equivalents}
+    ruff_perf = {f"ruff:PERF{n}" for n in (101, 102, 203, 401, 402, 403)}
+    perflint = {
+        f"perflint:{code}"
+        for code in (
+            "W8101", "W8102", "W8201", "W8202", "R8203", "W8204",
+            "W8205", "W8301", "W8401", "W8402", "W8403", "W8501",
+        )
+    }  # fmt: skip
+    # refurb's checks in its `performance` category
+    refurb_perf = {"refurb:FURB138", "refurb:FURB140", "refurb:FURB161"}
+    assert ruff_perf | perflint | refurb_perf <= named
+    assert len(catalog) >= 30
+    assert sum(1 for entry in catalog if entry.fix is not None) >= 15
+    categories = {entry.category for entry in catalog}
+    assert categories <= set(eco.catalog.CATEGORIES)
