@@ -168,7 +168,7 @@ class Runner:
                 workers = self.workers or os.cpu_count() or 1
                 cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                    dashboard_address=None)
+                    dashboard_address=":0")
                 client = Client(cluster)  # type: ignore[no-untyped-call]
                 self.description = f"a Dask LocalCluster of {workers} worker(s)"
             try:

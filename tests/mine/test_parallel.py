@@ -32,7 +32,7 @@ def test_dask_local_cluster_merges_many_repositories_into_one_database(mined: Mi
     second = build_history(tmp_path / "second", commits=40, seed=9)
     db = tmp_path / "dask.sqlite"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         assert main(["mine", str(mined.history.root), str(second.root), "--db", str(db), "--cluster", address,
