@@ -128,7 +128,9 @@ def test_good_rewrite_reaches_verification(small_repo: Path, openai_server: LLMS
     assert "Rules:" in prompt
     # Precedents come from the (shipped) index, as before/after diffs.
     assert "Edits that made similar code faster" in prompt
-    assert "(eco/antipatterns membership-in-list-param)" in prompt
+    # Which catalog entries rank first depends on the catalog's text; that they come from
+    # the index (repo eco/antipatterns) does not.
+    assert "(eco/antipatterns " in prompt
     (entry,) = document["results"]
     assert entry["qualname"] == "common"
     assert entry["drafter"] == "openai"
