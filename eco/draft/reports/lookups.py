@@ -31,24 +31,33 @@ def _key_text(scope: Scope, node: cst.Subscript) -> tuple[str, str] | None:
     return node.value.value, scope.code(key).strip()
 
 
-def _groups(scope: Scope) -> list[list[cst.CSTNode]]:
-    """Straight-line groups: each simple statement line, and each ``if`` test with the simple
-    statements directly in its body."""
-    groups: list[list[cst.CSTNode]] = []
-    for node in scope.of(cst.SimpleStatementLine):
-        parent = scope.tree.parent(node)
-        owner = scope.tree.parent(parent) if parent is not None else None
-        if not isinstance(owner, cst.If):
-            groups.append([node])
-    for node in scope.of(cst.If):
-        assert isinstance(node, cst.If)
-        group: list[cst.CSTNode] = [node.test]
-        if isinstance(node.body, cst.IndentedBlock):
-            group += [s for s in node.body.body if isinstance(s, cst.SimpleStatementLine)]
-        else:
-            group.append(node.body)
-        groups.append(group)
-    return groups
+def _group_of(scope: Scope, node: cst.CSTNode) -> tuple[cst.CSTNode, list[cst.CSTNode]] | None:
+    """The straight-line group holding ``node``: its simple statement line, or, for an ``if``
+    test or a simple statement directly in an ``if`` body, the test with those statements."""
+    tree = scope.tree
+    previous: cst.CSTNode = node
+    for ancestor in tree.ancestors(node):
+        if isinstance(ancestor, cst.If) and previous is ancestor.test:
+            return ancestor, _if_group(ancestor)
+        if isinstance(ancestor, cst.SimpleStatementLine):
+            block = tree.parent(ancestor)
+            owner = tree.parent(block) if block is not None else None
+            if isinstance(owner, cst.If) and owner.body is block:
+                return owner, _if_group(owner)
+            return ancestor, [ancestor]
+        if isinstance(ancestor, cst.BaseCompoundStatement | cst.Lambda):
+            return None
+        previous = ancestor
+    return None
+
+
+def _if_group(node: cst.If) -> list[cst.CSTNode]:
+    group: list[cst.CSTNode] = [node.test]
+    if isinstance(node.body, cst.IndentedBlock):
+        group += [s for s in node.body.body if isinstance(s, cst.SimpleStatementLine)]
+    else:
+        group.append(node.body)
+    return group
 
 
 def _written(scope: Scope, group: list[cst.CSTNode], names: set[str]) -> bool:
@@ -78,35 +87,40 @@ def _written(scope: Scope, group: list[cst.CSTNode], names: set[str]) -> bool:
 
 
 def repeated_dict_lookup(scope: Scope) -> list[Site]:
-    sites = []
+    subscripts = scope.of(cst.Subscript)
+    if len(subscripts) < 2:
+        return []
     facts = scope.facts
-    for group in _groups(scope):
-        counts: dict[tuple[str, str], list[cst.Subscript]] = {}
-        for root in group:
-            for node in walk(root):
-                if not isinstance(node, cst.Subscript):
-                    continue
-                found = _key_text(scope, node)
-                parent = scope.tree.parent(node)
-                if found is None or isinstance(parent, cst.AssignTarget | cst.Del):
-                    continue
-                if isinstance(parent, cst.AugAssign) and parent.target is node:
-                    continue
-                counts.setdefault(found, []).append(node)
-        for (owner, key), reads in counts.items():
-            if len(reads) < 2 or not scope.in_loop(reads[0]):
-                continue
-            dict_like = facts.container(owner) in ("dict", "mapping") or key[:1] in "\"'"
-            if not dict_like or _written(scope, group, {owner, key}):
-                continue
-            sites.append(
-                Site(
-                    reads[0],
-                    f"`{owner}[{key}]` is looked up {len(reads)} times in a row with nothing "
-                    "changed in between; look it up once into a local; not fixed: report-only",
-                    False,
-                )
+    reads: dict[tuple[int, str, str], list[cst.Subscript]] = {}
+    groups: dict[int, list[cst.CSTNode]] = {}
+    for node in subscripts:
+        assert isinstance(node, cst.Subscript)
+        found = _key_text(scope, node)
+        parent = scope.tree.parent(node)
+        if found is None or isinstance(parent, cst.AssignTarget | cst.Del):
+            continue
+        if isinstance(parent, cst.AugAssign) and parent.target is node:
+            continue
+        group = _group_of(scope, node)
+        if group is None:
+            continue
+        groups[id(group[0])] = group[1]
+        reads.setdefault((id(group[0]), *found), []).append(node)
+    sites = []
+    for (group_id, owner, key), nodes in reads.items():
+        if len(nodes) < 2 or not scope.in_loop(nodes[0]):
+            continue
+        dict_like = facts.container(owner) in ("dict", "mapping") or key[:1] in "\"'"
+        if not dict_like or _written(scope, groups[group_id], {owner, key}):
+            continue
+        sites.append(
+            Site(
+                nodes[0],
+                f"`{owner}[{key}]` is looked up {len(nodes)} times in a row with nothing "
+                "changed in between; look it up once into a local; not fixed: report-only",
+                False,
             )
+        )
     return sites
 
 
