@@ -145,8 +145,46 @@ def _plan_items(loop: cst.For | cst.CompFor, call: cst.Call, keep: cst.Name, key
 # -- dict-keys-membership -------------------------------------------------------------------
 
 
-def dict_keys_membership(scope: Scope) -> list[Site]:
+_ITERATING = frozenset({"list", "tuple", "set", "frozenset", "sorted", "len", "iter"})
+
+
+def _keys_iterated(scope: Scope) -> list[Site]:
+    """``for k in d.keys()``, ``list(d.keys())`` and the like: reported, never rewritten."""
     sites = []
+    tree = scope.tree
+    for node in scope.of(cst.Call):
+        call = _view_call(node, "keys") if isinstance(node, cst.Call) else None
+        if call is None:
+            continue
+        parent = tree.parent(call)
+        holder = tree.parent(parent) if parent is not None else None
+        iterated = isinstance(parent, cst.For | cst.CompFor) and parent.iter is call
+        wrapped = (
+            isinstance(parent, cst.Arg)
+            and isinstance(holder, cst.Call)
+            and isinstance(holder.func, cst.Name)
+            and holder.func.value in _ITERATING
+            and len(holder.args) == 1
+            and scope.facts.builtin(holder.func.value)
+        )
+        if not (iterated or wrapped):
+            continue
+        assert isinstance(call.func, cst.Attribute)
+        shown = short(scope, call.func.value, 20)
+        sites.append(
+            Site(
+                call,
+                f"`{shown}.keys()` builds a view only to iterate it; iterating `{shown}` gives the "
+                "same keys; not fixed: the saving is one call per evaluation, not one per key "
+                "(worth it in a hot loop over small dicts)",
+                False,
+            )
+        )
+    return sites
+
+
+def dict_keys_membership(scope: Scope) -> list[Site]:
+    sites = _keys_iterated(scope)
     for node in scope.of(cst.ComparisonTarget):
         assert isinstance(node, cst.ComparisonTarget)
         if not isinstance(node.operator, cst.In | cst.NotIn):
