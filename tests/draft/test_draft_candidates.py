@@ -45,7 +45,8 @@ def test_exports_match_all() -> None:
         name
         for name in vars(eco.draft)
         if not name.startswith("_")
-        and name not in {"detectors", "recipes", "records", "facts", "scope", "reports", "llm", "lines"}
+        and name
+        not in {"detectors", "recipes", "records", "facts", "scope", "reports", "llm", "lines"}
     )
     for name in ("Finding", "detect", "draft_recipes", "Candidate"):
         assert name in eco.draft.__all__
