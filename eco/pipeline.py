@@ -50,6 +50,9 @@ class SuggestOptions:
     read: ReadOptions = field(default_factory=ReadOptions)
     #: ``BASE..HEAD``: target only the functions this diff touches, ranked by the profile.
     diff: str | None = None
+    #: ``(file, qualname)`` pairs: target only these functions (the App's ``/eco optimize
+    #: path::func``), whether or not the profile ranks them.
+    only: tuple[tuple[str, str], ...] = ()
 
 
 def state_dir(root: Path) -> Path:
@@ -95,6 +98,8 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
         hot = diff_targets(profile, changed)[: config.max_targets]
     else:
         hot = profile.targets(config.min_share, config.max_share)[: config.max_targets]
+    if options.only:
+        hot = only_targets(root, profile.functions, options.only)
     results: list[FunctionResult] = []
     located: list[Target] = []
     for fn in hot:
@@ -184,6 +189,31 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     order = {(h.file, h.qualname): i for i, h in enumerate(hot)}
     results.sort(key=lambda r: order.get((r.hot.file, r.hot.qualname), 0))
     return SuggestResult(root, workload, profile, tuple(results), llm_usage=llm_usage(llm))
+
+
+def only_targets(root: Path, profiled: Sequence[HotFunction], only: Sequence[tuple[str, str]]) -> list[HotFunction]:
+    """The named functions as targets, with their profile entry when the workload ran them
+    (share 0 otherwise: they still need the workload to call them to be verified).
+
+    Raises:
+        SourceError: A file that cannot be read, or a function not found in it.
+    """
+    from eco.pysource import find_function, parse_functions
+
+    by_key = {(f.file, f.qualname): f for f in profiled}
+    picked: list[HotFunction] = []
+    for file, qualname in only:
+        if Path(file).is_absolute() or ".." in Path(file).parts:
+            raise SourceError(f"{file}: not a path inside the repository")
+        hot = by_key.get((file, qualname))
+        if hot is None:
+            fn = find_function(parse_functions(read_source(root, file).encode("utf-8")), qualname)
+            if fn is None:
+                raise SourceError(f"{file}: function {qualname} not found")
+            hot = HotFunction(file=file, qualname=fn.qualname, line=fn.start_line, self_s=0.0, total_s=0.0,
+                              share=0.0, calls=0)
+        picked.append(hot)
+    return picked
 
 
 def llm_drafter(root: Path, config: EcoConfig) -> LLMDrafter | None:
