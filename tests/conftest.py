@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from github_standin import GitHubStandin
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "textkit"
 
@@ -73,3 +74,11 @@ def example_repo(tmp_path: Path) -> Path:
     (root / ".gitignore").write_text(".eco/\n__pycache__/\n", encoding="utf-8")
     commit_all(root, "textkit")
     return root
+
+
+@pytest.fixture
+def github_standin(tmp_path: Path) -> Iterator[GitHubStandin]:
+    """A running local GitHub stand-in (tests/github_standin.py): REST wire format on
+    127.0.0.1 backed by real bare git repositories, with an App key pair of its own."""
+    with GitHubStandin(tmp_path / "github") as standin:
+        yield standin
