@@ -60,6 +60,7 @@ __all__ = [
     "eco_import_path",
     "filesystem_isolation_available",
     "import_path",
+    "last_line",
     "network_isolation_available",
     "run_sandboxed",
     "scrubbed_env",
@@ -523,3 +524,9 @@ def import_path(project_dir: Path) -> str:
     if (project_dir / "src").is_dir():
         roots.insert(0, project_dir / "src")
     return os.pathsep.join(str(r) for r in roots)
+
+
+def last_line(output: str, default: str = "no output", limit: int = 300) -> str:
+    """The last non-blank line of a child's output: what a one-line reason quotes."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return lines[-1][:limit] if lines else default

@@ -26,7 +26,7 @@ from typing import Literal
 import pyperf
 
 from eco.errors import EcoError, SourceError
-from eco.sandbox import Limits, eco_import_path, run_sandboxed
+from eco.sandbox import Limits, eco_import_path, last_line, run_sandboxed
 from eco.verify.bench_worker import ERROR_PREFIX
 from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
@@ -125,7 +125,12 @@ def benchmark(
     runs_dir.mkdir(exist_ok=True)
 
     clusters: dict[Side, list[list[float]]] = {"baseline": [], "candidate": []}
-    loops: int | None = None
+    # Each side calibrates its own loop count on its first run and keeps it: a value
+    # lasts at least ``min_time`` on both sides. One count shared from the baseline
+    # left a much faster candidate with one call per value, timed straight after the
+    # worker's gc.collect() on a cold allocator, and under-claimed big speedups by
+    # 20-30% against an independent timeit (benchmarks/verifier_calibration.py).
+    loops: dict[Side, int] = {}
     for index, side in enumerate(schedule(settings.rounds)):
         out = (runs_dir / f"bench-{index + 1:02d}-{side}.json").resolve()
         out.unlink(missing_ok=True)
@@ -152,8 +157,8 @@ def benchmark(
             "--output",
             str(out),
         ]
-        if loops is not None:
-            argv += ["--loops", str(loops)]
+        if side in loops:
+            argv += ["--loops", str(loops[side])]
         run = run_sandboxed(argv, dirs[side], limits, env, writable=[runs_dir], readable=[work_dir])
         where = f"run {index + 1} of {2 * settings.rounds}"
         if run.timed_out:
@@ -168,8 +173,7 @@ def benchmark(
             raise BenchmarkError(side, f"{where}: unreadable pyperf result: {exc}") from exc
         if not runs:
             raise BenchmarkError(side, f"{where}: pyperf recorded no values")
-        if loops is None:
-            loops = max(1, round(run_loops))
+        loops.setdefault(side, max(1, round(run_loops)))
         clusters[side].extend(runs)
 
     estimate = bootstrap_speedup(clusters["baseline"], clusters["candidate"])
@@ -193,4 +197,4 @@ def _reason(stderr: str, returncode: int) -> str:
     for line in lines:
         if line.startswith(ERROR_PREFIX):
             return line[len(ERROR_PREFIX) :]
-    return lines[-1][:300] if lines else f"exit status {returncode}"
+    return last_line(stderr, f"exit status {returncode}")

@@ -5,11 +5,17 @@
 
 pyperf re-runs this module in its worker processes; eco's options reach them only through
 ``Runner(add_cmdline_args=...)`` (without it workers silently run with defaults). One
-pyperf *value* is one pass over all captured calls. Per loop, untimed: a fresh unpickled
-copy of every call (so in-place mutation by an earlier pass cannot make later passes
-cheaper), ``cache_clear()`` on a memoized target, and the random seeds reset. Timed: the
-calls, with ``Exception`` caught the same way on both sides. Import and resolution are
-`eco.verify.replay_worker.load_target`, exactly as in the equivalence replay.
+pyperf *loop* is one pass over all captured calls. Untimed: a fresh unpickled copy of
+every call for every pass (so in-place mutation by an earlier pass cannot make later
+passes cheaper), the random seeds reset, and ``cache_clear()`` before each pass of a
+memoized target. Timed: the calls, with ``Exception`` caught the same way on both sides.
+Passes run in batches timed by one pair of clock reads, as ``timeit`` does: timing each
+pass alone added two clock reads and a call per pass, which for a sub-microsecond
+function halved the measured speedup against an independent timeit
+(benchmarks/verifier_calibration.py). A batch holds at most `BATCH_BYTES` of pickled
+arguments; a memoized target is timed pass by pass, since its cache must be cleared
+between passes. Import and resolution are `eco.verify.replay_worker.load_target`, exactly
+as in the equivalence replay.
 """
 
 from __future__ import annotations
@@ -45,20 +51,34 @@ def _forward(cmd: list[str], args: argparse.Namespace) -> None:
         cmd.extend((flag, getattr(args, flag[2:].replace("-", "_"))))
 
 
-def _timed_pass(
+#: Most pickled argument bytes unpickled ahead of one timed batch of passes.
+BATCH_BYTES = 16 << 20
+
+Calls = list[tuple[tuple[Any, ...], dict[str, Any]]]
+
+
+def _timed_passes(
     target: Callable[..., Any],
-    calls: list[tuple[tuple[Any, ...], dict[str, Any]]],
+    passes: list[Calls],
     perf_counter: Callable[[], float],
 ) -> float:
-    """One timed pass over the calls. Its locals (the loop variables holding the last
-    call's arguments) die with this frame, after the clock has stopped."""
+    """Timed passes over the calls, one fresh copy each. Its locals (the loop variables
+    holding the last call's arguments) die with this frame, after the clock has stopped."""
     start = perf_counter()
-    for call_args, call_kwargs in calls:
-        try:  # noqa: SIM105
-            target(*call_args, **call_kwargs)
-        except Exception:
-            pass
+    for calls in passes:
+        for call_args, call_kwargs in calls:
+            try:  # noqa: SIM105
+                target(*call_args, **call_kwargs)
+            except Exception:
+                pass
     return perf_counter() - start
+
+
+def batch_size(loops: int, pass_bytes: int, memoized: bool) -> int:
+    """Passes per timed batch: all of them when their arguments fit `BATCH_BYTES`."""
+    if memoized:
+        return 1
+    return max(1, min(loops, BATCH_BYTES // max(1, pass_bytes)))
 
 
 def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
@@ -83,16 +103,21 @@ def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
                 raise SystemExit(2) from exc
             loaded.extend((target, blobs))
         target, blobs = loaded
+        memoized = callable(getattr(target, "cache_clear", None))
+        size = batch_size(loops, sum(len(blob) for blob in blobs), memoized)
         gc.collect()
         total = 0.0
         perf_counter = time.perf_counter
-        for _ in range(loops):
-            calls = [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
+        remaining = loops
+        while remaining:
+            count = min(size, remaining)
+            passes = [[unpickle_call(blob, index) for index, blob in enumerate(blobs)] for _ in range(count)]
             reset_state(target)
-            total += _timed_pass(target, calls, perf_counter)
-            # `calls` is released here, untimed: a pass never pays for freeing the
-            # arguments of the one before it (tens of microseconds for a big list).
-            del calls
+            total += _timed_passes(target, passes, perf_counter)
+            # The arguments are released here, untimed: a batch never pays for freeing
+            # the arguments of the one before it (tens of microseconds for a big list).
+            del passes
+            remaining -= count
         return total
 
     return time_func

@@ -23,7 +23,7 @@ from typing import Any
 
 from eco.errors import SourceError
 from eco.pysource import module_name_for
-from eco.sandbox import Limits, eco_import_path, run_sandboxed
+from eco.sandbox import Limits, eco_import_path, last_line, run_sandboxed
 from eco.verify.compare import describe, difference
 from eco.verify.records import Equivalence
 
@@ -113,7 +113,7 @@ def replay(
         return ReplayOutcome(False, f"replay timed out after {limits.timeout_s:g}s", [])
     if not result_path.is_file():
         return ReplayOutcome(
-            False, f"replay worker failed: {_last_line(run.stderr, run.returncode)}", []
+            False, "replay worker failed: " + last_line(run.stderr, f"exit status {run.returncode}"), []
         )
     try:
         document = json.loads(result_path.read_text(encoding="utf-8"))
@@ -127,11 +127,6 @@ def replay(
             False, f"replay worker returned {len(results)} of {len(calls)} calls", []
         )
     return ReplayOutcome(ok, error, results if ok else [])
-
-
-def _last_line(stderr: str, returncode: int) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    return lines[-1][:300] if lines else f"exit status {returncode}"
 
 
 def compare(

@@ -29,7 +29,7 @@ from eco.config import EcoConfig
 from eco.errors import BaselineTestsFailed, EcoError, PatchError
 from eco.profile.workload import DEFAULT_WORKLOAD
 from eco.pysource import check_syntax, find_function, parse_functions
-from eco.sandbox import Limits
+from eco.sandbox import Limits, last_line
 from eco.verify.bench import BenchSettings, benchmark
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
 from eco.verify.replay import ReplayOutcome, compare, replay
@@ -105,13 +105,13 @@ class Verifier:
             self.baseline_tests = first
             return first
         if not first.failures:
-            detail = _last_line(first.output_tail)
+            detail = last_line(first.output_tail)
             raise BaselineTestsFailed(f"the tests ({first.command}) fail on the unchanged code: {detail}")
         self.progress("rerunning failing tests to tell flaky from broken")
         rerun = run_tests(self.baseline_dir, self.config.test_command, self.limits, select=first.failures)
         still = [f for f in first.failures if f in rerun.failures]
         if still or rerun.errors:
-            shown = ", ".join(still[:5]) or _last_line(rerun.output_tail)
+            shown = ", ".join(still[:5]) or last_line(rerun.output_tail)
             raise BaselineTestsFailed(
                 f"{len(still) or 'some'} test(s) fail on the unchanged code, so no candidate can be judged: {shown}"
             )
@@ -272,9 +272,4 @@ def _test_failure(tests: TestRun, timeout: float) -> str:
         return f"the tests timed out after {timeout:.0f} s"
     if tests.failures:
         return f"{tests.failed + tests.errors} test(s) fail: {', '.join(tests.failures[:5])}"
-    return f"the test command failed: {_last_line(tests.output_tail)}"
-
-
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+    return f"the test command failed: {last_line(tests.output_tail)}"

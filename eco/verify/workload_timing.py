@@ -14,7 +14,7 @@ from pathlib import Path
 
 from eco.errors import WorkloadError
 from eco.profile.workload import python_argv
-from eco.sandbox import Limits, import_path, run_sandboxed
+from eco.sandbox import Limits, import_path, last_line, run_sandboxed
 from eco.verify.stats import bootstrap_speedup
 
 
@@ -37,8 +37,8 @@ def _run(project_dir: Path, command: str, limits: Limits, side: str) -> float:
     if result.timed_out:
         raise WorkloadError(f"the workload timed out on the {side} after {limits.timeout_s:.0f} s")
     if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
-        raise WorkloadError(f"the workload failed on the {side} (exit {result.returncode}): {lines[-1].strip()}")
+        detail = last_line(result.stderr or result.stdout)
+        raise WorkloadError(f"the workload failed on the {side} (exit {result.returncode}): {detail}")
     return result.seconds
 
 
