@@ -8,6 +8,7 @@ from eco.draft.scope import Scope, Tree, walk
 
 __all__ = [
     "PURE_BUILTINS",
+    "clause_safe",
     "contains_comment",
     "hashable_constant",
     "in_nested_scope",
@@ -125,3 +126,14 @@ def short(scope: Scope, node: cst.CSTNode, limit: int = 40) -> str:
 
 def module_level_message() -> str:
     return "module-level code is reported only; eco rewrites functions"
+
+
+def clause_safe(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """Parenthesize what a comprehension clause cannot hold bare (conditional
+    expressions, lambdas, walrus, yield, an unparenthesized tuple)."""
+    needs = isinstance(expr, cst.IfExp | cst.Lambda | cst.NamedExpr | cst.Yield) or (
+        isinstance(expr, cst.Tuple) and not expr.lpar
+    )
+    if needs and not expr.lpar:
+        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expr

@@ -19,6 +19,7 @@ from functools import partial
 import libcst as cst
 
 from eco.draft.recipes._common import (
+    clause_safe,
     contains_comment,
     hashable_constant,
     in_nested_scope,
@@ -307,7 +308,7 @@ def manual_dict_comprehension(scope: Scope) -> list[Site]:
             continue
 
         def build(parts: list[cst.BaseExpression], comp_for: cst.CompFor) -> cst.BaseExpression:
-            return cst.DictComp(key=_guard(parts[0]), value=_guard(parts[1]), for_in=comp_for)
+            return cst.DictComp(key=clause_safe(parts[0]), value=clause_safe(parts[1]), for_in=comp_for)
 
         plan = comprehension_plan(scope, first, loop, fors, conditions, [key, value], build)
         sites.append(Site(loop, message, True, plan))
@@ -317,15 +318,6 @@ def manual_dict_comprehension(scope: Scope) -> list[Site]:
 def _inert(node: cst.BaseExpression, targets: set[str]) -> bool:
     """Evaluating ``node`` can neither raise nor do anything: a loop variable or a constant."""
     return (isinstance(node, cst.Name) and node.value in targets) or hashable_constant(node)
-
-
-def _guard(expr: cst.BaseExpression) -> cst.BaseExpression:
-    needs = isinstance(expr, cst.IfExp | cst.Lambda | cst.NamedExpr | cst.Yield) or (
-        isinstance(expr, cst.Tuple) and not expr.lpar
-    )
-    if needs and not expr.lpar:
-        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return expr
 
 
 LIST_COPY = Recipe(

@@ -22,6 +22,7 @@ from typing import TypeVar
 import libcst as cst
 
 from eco.draft.recipes._common import (
+    clause_safe,
     contains_comment,
     in_nested_scope,
     is_load,
@@ -340,13 +341,13 @@ def comprehension_plan(
         comp_for: cst.CompFor | None = None
         for index, loop_for in reversed(list(enumerate(fors))):
             ifs = (
-                [cst.CompIf(test=_guard(moved(c))) for c in conditions]
+                [cst.CompIf(test=clause_safe(moved(c))) for c in conditions]
                 if index == len(fors) - 1
                 else []
             )
             comp_for = cst.CompFor(
                 target=loop_for.target,
-                iter=_guard(moved(loop_for.iter)),
+                iter=clause_safe(moved(loop_for.iter)),
                 ifs=ifs,
                 inner_for_in=comp_for,
             )
@@ -384,16 +385,6 @@ class _Reindent(cst.CSTTransformer):
             return updated_node
         last = updated_node.last_line
         return updated_node.with_changes(last_line=cst.SimpleWhitespace(self.extra + last.value))
-
-
-def _guard(expr: cst.BaseExpression) -> cst.BaseExpression:
-    """Parenthesize what a comprehension clause cannot hold bare."""
-    needs = isinstance(expr, cst.IfExp | cst.Lambda | cst.NamedExpr | cst.Yield) or (
-        isinstance(expr, cst.Tuple) and not expr.lpar
-    )
-    if needs and not expr.lpar:
-        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    return expr
 
 
 APPEND_LOOP = Recipe(
