@@ -522,6 +522,93 @@ def sweep_cmd(precedent: str, repo: Path, profiles: Sequence[Path], index_dir: P
     return 0
 
 
+@cli.command("nightly")
+@click.argument("repo_dir", metavar="REPO", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--repo", "repo_name", metavar="OWNER/NAME", help="GitHub repository (default: GITHUB_REPOSITORY).")
+@click.option("--workload", help="Command to profile (default: [tool.eco] workload, else the pytest suite).")
+@click.option("--profile", "profiles", multiple=True, type=click.Path(path_type=Path),
+              help="Use existing profiles instead of running the workload (repeatable; merged).")
+@click.option("--drafter", type=click.Choice(["recipes", "openai", "anthropic"]), help="Who drafts candidates.")
+@click.option("--model", help="Model an LLM drafter asks.")
+@click.option("--base-url", help="OpenAI- or Anthropic-compatible endpoint for the LLM drafter.")
+@click.option("--api-url", help="GitHub API URL (default: GITHUB_API_URL, else https://api.github.com).")
+@click.option("--min-speedup", type=float, help="Minimum verified speedup to open a PR (default 1.10).")
+@click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
+@click.option("--max-targets", type=int, help="Draft for at most this many hot functions (default 10).")
+@click.option("--max-prs", type=click.IntRange(min=0), default=3, show_default=True, help="New PRs per run.")
+@click.option("--max-open", type=click.IntRange(min=0), default=10, show_default=True,
+              help="eco PRs open at once.")
+@click.option("--draft", is_flag=True, help="Open draft pull requests.")
+@click.option("--campaign", is_flag=True, help="One pull request for all verified changes of the run.")
+@click.option("--base", "base_branch", help="Branch the PRs target (default: the repository's default branch).")
+@click.option("--label", "labels", multiple=True, help="Labels for the PRs (default: eco, performance).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="PR ledger (default: REPO/.eco/pulls.sqlite).")
+@click.option("--pr", "pr_number", type=click.IntRange(min=1),
+              help="PR mode: check the functions this pull request changes and comment on it.")
+@click.option("--dry-run", is_flag=True, help="Run the pipeline and print what would be opened; touch nothing.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the result document here.")
+@click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
+def nightly_cmd(repo_dir: Path, repo_name: str | None, workload: str | None, profiles: Sequence[Path],
+                drafter: str | None, model: str | None, base_url: str | None, api_url: str | None,
+                min_speedup: float | None, min_share: float | None, max_targets: int | None, max_prs: int,
+                max_open: int, draft: bool, campaign: bool, base_branch: str | None, labels: Sequence[str],
+                ledger: Path | None, pr_number: int | None, dry_run: bool, output: Path | None, as_json: bool,
+                quiet: bool) -> int:
+    """The scheduled job: run the pipeline, open PRs within budgets, summarize (or comment on a PR)."""
+    import os
+
+    from eco.config import load_config
+    from eco.nightly import (
+        NightlyOptions,
+        append_summary,
+        github_settings,
+        nightly_document,
+        pr_from_event,
+        run_nightly,
+        step_summary,
+        write_atomic,
+    )
+    from eco.pipeline import SuggestOptions
+    from eco.publish.pulls import PullRequestOptions
+
+    root = repo_dir.resolve()
+    if not root.is_dir():
+        raise click.BadParameter(f"{repo_dir}: no such directory", param_hint="REPO")
+    config = load_config(root, {"workload": workload, "min_speedup": min_speedup, "min_share": min_share,
+                                "max_targets": max_targets, "drafter": drafter, "model": model,
+                                "base_url": base_url})
+    env = os.environ
+    event = pr_from_event(env) if pr_number is None else None
+    pr_diff = None
+    if event is not None:
+        pr_number, pr_diff = event
+    settings = None if dry_run and pr_number is None else github_settings(env, repo_name, api_url)
+    pulls = PullRequestOptions(max_prs=max_prs, max_open=max_open, min_speedup=config.min_speedup, draft=draft,
+                               labels=tuple(labels) or PullRequestOptions.labels, campaign=campaign,
+                               base_branch=base_branch)
+    options = NightlyOptions(suggest=SuggestOptions(root=root, config=config, profiles=tuple(profiles)),
+                             pulls=pulls, github=settings, dry_run=dry_run, pr_number=pr_number, pr_diff=pr_diff,
+                             ledger=ledger)
+    with _progress(quiet) as progress:
+        outcome = run_nightly(options, progress)
+    document = nightly_document(outcome)
+    if output is not None:
+        write_atomic(output, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    summary = step_summary(outcome)
+    if env.get("GITHUB_STEP_SUMMARY"):
+        append_summary(env["GITHUB_STEP_SUMMARY"], summary)
+    if as_json:
+        _dump(document)
+    else:
+        click.echo(summary, nl=False)
+    errors = [r for r in outcome.result.results if r.status == "error"]
+    for r in errors:
+        _stderr().print(f"eco: error: {r.reason}", markup=False)
+    return 2 if errors else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (tests call this in-process)."""
     try:
