@@ -81,7 +81,8 @@ def _speedup(result: FunctionResult) -> float | None:
 def pull_title(result: FunctionResult) -> str:
     """``perf: <qualname> — <anti-pattern> (1.8x)``."""
     speedup = _speedup(result)
-    what = _antipattern(result) or f"{result.candidate.drafter if result.candidate else 'eco'} rewrite"
+    what = (_antipattern(result) or "").replace("+", " + ") or (
+        f"{result.candidate.drafter if result.candidate else 'eco'} rewrite")
     tail = f" ({speedup:.1f}x)" if speedup else ""
     return f"perf: {result.hot.qualname} — {what}{tail}"
 
@@ -140,11 +141,12 @@ def _evidence(result: FunctionResult, workload: str, catalog_url: str, base_bran
     lines.append(f"`{hot.file}::{hot.qualname}` (line {hot.line}) takes {share}"
                  + (f" (`{workload}`)." if workload else "."))
     antipattern = _antipattern(result)
-    entry = _catalog_entry(antipattern)
-    if antipattern:
-        title = entry[0] if entry else antipattern
+    # A recipe that fixed several anti-patterns at once names them joined by "+".
+    for one in antipattern.split("+") if antipattern else []:
+        entry = _catalog_entry(one)
+        title = entry[0] if entry else one
         lines.append("")
-        lines.append(f"**Anti-pattern:** [{title}]({catalog_url.format(id=antipattern)}) (`{antipattern}`)"
+        lines.append(f"**Anti-pattern:** [{title}]({catalog_url.format(id=one)}) (`{one}`)"
                      + (f". {entry[1]}" if entry else ""))
     if candidate is not None and candidate.rationale:
         lines += ["", f"**Change** (drafted by `{candidate.drafter}`): {candidate.rationale.strip()}"]

@@ -20,6 +20,7 @@ from eco.draft import detect, draft_recipes
 from eco.pipeline import with_precedents
 from eco.profile.records import HotFunction, Profile
 from eco.publish.ledger import PullLedger
+from eco.publish.pr_body import branch_name, pull_body, pull_title
 from eco.publish.pulls import (
     GitHubError,
     PullRequestOptions,
@@ -312,3 +313,17 @@ def test_unverified_results_are_never_published(world: World) -> None:
     outcome = world.publish(rejected)
     assert outcome.opened == () and world.standin.pulls("acme", "widgets") == []
     assert world.standin.api_requests("POST") == []
+
+
+def test_a_change_that_fixes_two_antipatterns_links_both(world: World) -> None:
+    [r] = make_result(world.source, BOTH[:1]).results
+    assert r.candidate is not None
+    both = replace(r, candidate=replace(r.candidate,
+                                        antipattern="append-loop-to-comprehension+membership-in-list-literal"))
+    body = pull_body(both, "python workload.py", base_branch="main", branch=branch_name(both))
+    assert "[List built with append in a for loop](" in body
+    assert "/antipatterns/membership-in-list-literal.toml) (`membership-in-list-literal`)" in body
+    assert "+membership" not in body
+    assert pull_title(both) == ("perf: content_words — append-loop-to-comprehension + membership-in-list-literal"
+                                " (1.8x)")
+    assert branch_name(both) == "eco/pkg.words-content_words-append-loop-to-comprehension-membership-in-list-literal"
