@@ -88,6 +88,8 @@ class NightlyOutcome:
     #: PR mode: the comment written, and whether it replaced an earlier one.
     comment_url: str | None = None
     comment_updated: bool = False
+    #: PR mode: the comment's text (also when a dry run did not post it).
+    comment_body: str | None = None
     mode: str = "nightly"
 
 
@@ -190,8 +192,10 @@ def _pr_mode(options: NightlyOptions, root: Path, progress: Progress) -> Nightly
         progress(f"pull request #{options.pr_number}: looking at the functions {diff} touches")
         result = suggest(replace(options.suggest, diff=diff), progress)
         body = pr_comment(result, options.pulls.min_speedup)
+        if options.dry_run:
+            return NightlyOutcome(result, comment_body=body, mode="pr-dry-run")
         url, updated = _upsert_comment(repo, options.pr_number, body)
-        return NightlyOutcome(result, comment_url=url, comment_updated=updated, mode="pr")
+        return NightlyOutcome(result, comment_url=url, comment_updated=updated, comment_body=body, mode="pr")
     finally:
         client.close()
 
@@ -260,8 +264,9 @@ def nightly_document(outcome: NightlyOutcome) -> dict[str, Any]:
         }
     if outcome.mode == "dry-run":
         document["would_open"] = [{"target": t, "branch": b, "title": title} for t, b, title in outcome.would_open]
-    if outcome.comment_url is not None:
-        document["comment"] = {"url": outcome.comment_url, "updated": outcome.comment_updated}
+    if outcome.comment_body is not None:
+        document["comment"] = {"url": outcome.comment_url, "updated": outcome.comment_updated,
+                               "posted": outcome.comment_url is not None, "body": outcome.comment_body}
     return document
 
 
@@ -282,6 +287,8 @@ def step_summary(outcome: NightlyOutcome) -> str:
         lines += [f"- `{b}`: {title}" for _t, b, title in outcome.would_open] or ["- nothing"]
     if outcome.comment_url is not None:
         lines += ["", f"Comment {'updated' if outcome.comment_updated else 'posted'}: {outcome.comment_url}"]
+    elif outcome.comment_body is not None:
+        lines += ["", "### The comment (dry run: not posted)", "", outcome.comment_body]
     return "\n".join(lines) + "\n"
 
 

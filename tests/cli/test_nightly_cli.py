@@ -112,10 +112,15 @@ def test_pr_mode_comments_once_and_updates_in_place(tiny: Path, github_standin: 
     github_standin.push("acme", "tiny", tiny, "feature:refs/heads/feature")
     number = github_standin.add_pull("acme", "tiny", "feature", title="louder", login="dev")
     env = {"GITHUB_TOKEN": token, "GITHUB_API_URL": github_standin.api_url}
+    dry = run_eco(tiny, "--pr", str(number), "--repo", "acme/tiny", "--dry-run", "--json", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["comment"]["posted"] is False
+    assert github_standin.comments("acme", "tiny", number) == []
     done = run_eco(tiny, "--pr", str(number), "--repo", "acme/tiny", "--json", env=env)
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert document["mode"] == "pr" and document["comment"]["updated"] is False
+    assert document["comment"]["posted"] is True
     assert [r["qualname"] for r in document["results"]] == ["shout"]  # only what the PR touched
     [comment] = github_standin.comments("acme", "tiny", number)
     assert comment.body.startswith("<!-- eco:pr-comment -->\n### eco: performance check")
