@@ -188,3 +188,26 @@ def test_nightly_opens_verified_prs_on_the_example(tmp_path: Path, github_standi
     assert "### Pull requests" in summary.read_text()
     for body in iter_bodies(github_standin):
         assert token not in body
+
+
+def test_the_action_passes_its_inputs_to_eco_nightly(tiny: Path, tmp_path: Path) -> None:
+    """Run action.yml's own script (inputs through the environment) as a dry run."""
+    import yaml
+
+    action = yaml.safe_load((Path(__file__).resolve().parents[2] / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "eco")
+    script = step["run"].replace('eco "${args[@]}"', 'python -m eco "${args[@]}" --dry-run --json')
+    # Every input the step reads is an input of the action, and each is handed over through env.
+    assert set(step["env"]) == {f"INPUT_{k.upper().replace('-', '_')}" for k in action["inputs"]} - {
+        "INPUT_PYTHON_VERSION", "INPUT_WORKING_DIRECTORY"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    env.update({"INPUT_WORKLOAD": "python workload.py", "INPUT_MAX_PRS": "1", "INPUT_MAX_OPEN": "4",
+                "INPUT_MIN_SPEEDUP": "1.5", "INPUT_DRAFTER": "recipes", "INPUT_MODEL": "", "INPUT_BASE_URL": "",
+                "INPUT_DRAFT": "true", "INPUT_CAMPAIGN": "false", "INPUT_OUTPUT": "eco-results.json",
+                "GITHUB_OUTPUT": str(tmp_path / "output.txt")})
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=tiny, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["mode"] == "dry-run"
+    assert json.loads((tiny / "eco-results.json").read_text())["workload"] == "python workload.py"
+    assert (tmp_path / "output.txt").read_text() == f"result={tiny}/eco-results.json\n"
