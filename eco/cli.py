@@ -560,6 +560,7 @@ def nightly_cmd(repo_dir: Path, repo_name: str | None, workload: str | None, pro
     import os
 
     from eco.config import load_config
+    from eco.errors import ConfigError
     from eco.nightly import (
         NightlyOptions,
         append_summary,
@@ -576,6 +577,8 @@ def nightly_cmd(repo_dir: Path, repo_name: str | None, workload: str | None, pro
     root = repo_dir.resolve()
     if not root.is_dir():
         raise click.BadParameter(f"{repo_dir}: no such directory", param_hint="REPO")
+    if output is not None and not output.resolve().parent.is_dir():
+        raise ConfigError(f"{output}: cannot write the result document there: its directory does not exist")
     config = load_config(root, {"workload": workload, "min_speedup": min_speedup, "min_share": min_share,
                                 "max_targets": max_targets, "drafter": drafter, "model": model,
                                 "base_url": base_url})
@@ -598,7 +601,11 @@ def nightly_cmd(repo_dir: Path, repo_name: str | None, workload: str | None, pro
         write_atomic(output, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     summary = step_summary(outcome)
     if env.get("GITHUB_STEP_SUMMARY"):
-        append_summary(env["GITHUB_STEP_SUMMARY"], summary)
+        try:
+            append_summary(env["GITHUB_STEP_SUMMARY"], summary)
+        except OSError as exc:
+            _stderr().print(f"eco: warning: {env['GITHUB_STEP_SUMMARY']}: step summary not written ({exc.strerror})",
+                            markup=False)
     if as_json:
         _dump(document)
     else:

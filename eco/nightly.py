@@ -135,6 +135,7 @@ def run_nightly(options: NightlyOptions, progress: Progress = lambda _m: None) -
     """Run the pipeline and publish: PRs (nightly), a comment (PR mode), or nothing (dry run)."""
     root = options.suggest.root.resolve()
     ledger = PullLedger(options.ledger or root / ".eco" / "pulls.sqlite")
+    ledger.entries()  # an unreadable ledger stops the job before the (long) run, not after
     if options.pr_number is not None:
         return _pr_mode(options, root, progress)
     # Check the token and repository before the (long) run, so a bad token fails fast.

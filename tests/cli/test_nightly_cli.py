@@ -68,6 +68,16 @@ def test_missing_settings_are_one_line_errors(tiny: Path, github_standin: GitHub
     assert done.stderr == ("eco: error: acme/tiny: GitHub refused the token (401 Bad credentials); "
                            "check GITHUB_TOKEN\n")
     assert SECRET not in done.stdout + done.stderr
+    # An output in a missing directory, or an unreadable ledger: refused before the run.
+    done = run_eco(tiny, "--dry-run", "--output", str(tiny / "missing" / "eco.json"))
+    assert (done.returncode, done.stderr) == (2, f"eco: error: {tiny / 'missing' / 'eco.json'}: cannot write the "
+                                                 "result document there: its directory does not exist\n")
+    ledger = tiny / "broken.sqlite"
+    ledger.write_bytes(b"garbage" * 200)
+    done = run_eco(tiny, "--dry-run", "--ledger", str(ledger))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"eco: error: {ledger}: the pull-request ledger cannot be read")
+    assert done.stderr.count("\n") == 1
     assert not (tiny / ".eco" / "profiles").exists()
 
 
