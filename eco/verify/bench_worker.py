@@ -5,23 +5,28 @@
 
 pyperf re-runs this module in its worker processes; eco's options reach them only through
 ``Runner(add_cmdline_args=...)`` (without it workers silently run with defaults). One
-pyperf *loop* is one pass over all captured calls. Untimed: a fresh unpickled copy of
-every call for every pass (so in-place mutation by an earlier pass cannot make later
-passes cheaper), the random seeds reset, and ``cache_clear()`` before each pass of a
-memoized target. Timed: the calls, with ``Exception`` caught the same way on both sides.
-Passes run in batches timed by one pair of clock reads, as ``timeit`` does: timing each
-pass alone added two clock reads and a call per pass, which for a sub-microsecond
-function halved the measured speedup against an independent timeit
-(benchmarks/verifier_calibration.py). A batch holds at most `BATCH_BYTES` of pickled
-arguments; a memoized target is timed pass by pass, since its cache must be cleared
-between passes. Import and resolution are `eco.verify.replay_worker.load_target`, exactly
-as in the equivalence replay.
+pyperf *loop* is one pass over all captured calls; passes are timed in batches by one pair
+of clock reads, as ``timeit`` does (timing each pass alone added two clock reads and a call
+per pass, which for a sub-microsecond function halved the measured speedup against an
+independent timeit: benchmarks/verifier_calibration.py). Timed: the calls, with
+``Exception`` caught the same way on both sides. Untimed: the random seeds reset before
+each batch, and ``cache_clear()`` before each pass of a memoized target (timed pass by
+pass for that reason).
+
+Arguments: a probe call on a private copy tells whether the target changes its
+arguments (their pickle differs after the call). If it does not, every pass reuses one
+unpickled copy, as a caller calling it repeatedly would. If it does, every pass gets a
+fresh copy (so in-place mutation by an earlier pass cannot make later passes cheaper),
+unpickled ahead of the batch and at most `BATCH_BYTES` of pickles per batch. Import and
+resolution are `eco.verify.replay_worker.load_target`, exactly as in the equivalence
+replay.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import pickle
 import sys
 import time
 from collections.abc import Callable
@@ -52,7 +57,7 @@ def _forward(cmd: list[str], args: argparse.Namespace) -> None:
 
 
 #: Most pickled argument bytes unpickled ahead of one timed batch of passes.
-BATCH_BYTES = 16 << 20
+BATCH_BYTES = 4 << 20
 
 Calls = list[tuple[tuple[Any, ...], dict[str, Any]]]
 
@@ -74,11 +79,34 @@ def _timed_passes(
     return perf_counter() - start
 
 
-def batch_size(loops: int, pass_bytes: int, memoized: bool) -> int:
-    """Passes per timed batch: all of them when their arguments fit `BATCH_BYTES`."""
+def batch_size(loops: int, pass_bytes: int, memoized: bool, reuse: bool) -> int:
+    """Passes per timed batch: one for a memoized target, all of them when the arguments
+    are reused or their fresh copies fit `BATCH_BYTES`."""
     if memoized:
         return 1
+    if reuse:
+        return max(1, loops)
     return max(1, min(loops, BATCH_BYTES // max(1, pass_bytes)))
+
+
+def leaves_arguments_alone(target: Callable[..., Any], blobs: list[bytes]) -> bool:
+    """True when one call on a private copy of each captured call leaves the arguments
+    pickling to the same bytes as an untouched copy. Anything unexpected counts as a
+    change: the safe answer (fresh copies) only costs untimed work."""
+    for index, blob in enumerate(blobs):
+        untouched = unpickle_call(blob, index)
+        probed = unpickle_call(blob, index)
+        reset_state(target)
+        try:  # noqa: SIM105
+            target(*probed[0], **probed[1])
+        except Exception:
+            pass
+        try:
+            if pickle.dumps(untouched, protocol=5) != pickle.dumps(probed, protocol=5):
+                return False
+        except Exception:
+            return False
+    return True
 
 
 def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
@@ -101,17 +129,25 @@ def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
                 sys.stderr.write(f"{ERROR_PREFIX}{exc}\n")
                 sys.stderr.flush()
                 raise SystemExit(2) from exc
-            loaded.extend((target, blobs))
-        target, blobs = loaded
+            reuse = leaves_arguments_alone(target, blobs)
+            shared = [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
+            loaded.extend((target, blobs, reuse, shared))
+        target, blobs, reuse, shared = loaded
         memoized = callable(getattr(target, "cache_clear", None))
-        size = batch_size(loops, sum(len(blob) for blob in blobs), memoized)
+        size = batch_size(loops, sum(len(blob) for blob in blobs), memoized, reuse)
         gc.collect()
         total = 0.0
         perf_counter = time.perf_counter
         remaining = loops
         while remaining:
             count = min(size, remaining)
-            passes = [[unpickle_call(blob, index) for index, blob in enumerate(blobs)] for _ in range(count)]
+            if reuse:
+                passes = [shared] * count
+            else:
+                passes = [
+                    [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
+                    for _ in range(count)
+                ]
             reset_state(target)
             total += _timed_passes(target, passes, perf_counter)
             # The arguments are released here, untimed: a batch never pays for freeing
