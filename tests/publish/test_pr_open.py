@@ -2,8 +2,9 @@
 
 The changes published here are real: targets located in a real repository and candidates
 written by eco's own recipe drafter. Their verdicts are records built by the test (the
-publish stage's input; verification itself is tested in tests/verify and end to end in
-test_pr_pipeline.py), so these tests stay fast and deterministic.
+publish stage's input; verification itself is tested in tests/verify, and the whole loop
+down to the PRs in the slow test of tests/cli/test_nightly_cli.py), so these tests stay
+fast and deterministic.
 """
 
 from __future__ import annotations
