@@ -176,6 +176,8 @@ class GitHubStandin:
         self.tokens: dict[str, Token] = {}
         self.installations: dict[int, Installation] = {}
         self.requests: list[RecordedRequest] = []
+        #: (comment id, content, login) of every reaction posted to an issue comment.
+        self.reactions: list[tuple[int, str, str]] = []
         self.app_id = app_id
         self.app_slug = app_slug
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -882,6 +884,15 @@ class GitHubStandin:
 
     def _issues(self, repo: Repo, token: Token, method: str, rest: list[str], query: dict[str, list[str]],
                 data: Any, prefix: str) -> tuple[int, Any, dict[str, str]]:
+        if len(rest) == 3 and rest[0] == "comments" and rest[2] == "reactions" and method == "POST":
+            content = _object(data).get("content")
+            if content not in ("+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"):
+                raise _invalid("Reaction", "content")
+            if not any(str(c.id) == rest[1] for cs in repo.comments.values() for c in cs):
+                raise _not_found()
+            self.reactions.append((int(rest[1]), str(content), token.login))
+            return 201, {"id": next(self._ids), "content": content, "user": self._user(token.login, prefix),
+                         "created_at": _now()}, {}
         if len(rest) == 2 and rest[0] == "comments" and method in ("GET", "PATCH"):
             for number, comments in repo.comments.items():
                 for comment in comments:

@@ -107,6 +107,12 @@ def test_git_data_api_writes_real_objects(seeded: tuple[GitHubStandin, str], tmp
     git(tmp_path / "clone", "checkout", "-q", "feature")
     assert (tmp_path / "clone" / "pkg" / "mod.py").read_text() == "def f():\n    return 2\n"
     assert git(tmp_path / "clone", "log", "-1", "--format=%s").strip() == "change f"
+    # Pushing over smart HTTP works too, as the token's user.
+    (tmp_path / "clone" / "pkg" / "new.py").write_text("X = 1\n")
+    git(tmp_path / "clone", "add", "-A")
+    git(tmp_path / "clone", "commit", "-q", "-m", "pushed")
+    git(tmp_path / "clone", "push", "-q", "origin", "feature:refs/heads/pushed")
+    assert standin.file_at("acme", "widgets", "pushed", "pkg/new.py") == "X = 1\n"
     # Without a valid token git is refused.
     refused = clone(standin.authenticated_git_url("acme", "widgets", "ghp_wrong"), tmp_path / "no")
     assert refused.returncode != 0 and not (tmp_path / "no" / "pkg").exists()
@@ -159,3 +165,22 @@ def test_app_jwt_is_verified(seeded: tuple[GitHubStandin, str], tmp_path: Path) 
     other_key = GitHubStandin(tmp_path / "other").app_private_key_pem
     assert call(standin, "GET", "/app", headers=bearer(good, other_key))[0] == 401
     assert call(standin, "GET", "/app", headers={"Authorization": f"token {token}"})[0] == 401
+
+
+def test_issue_comments_and_reactions(seeded: tuple[GitHubStandin, str]) -> None:
+    standin, token = seeded
+    number = standin.add_pull("acme", "widgets", "topic", title="t")
+    with Github(base_url=standin.api_url, auth=Auth.Token(token), seconds_between_writes=0) as client:
+        issue = client.get_repo("acme/widgets").get_issue(number)
+        comment = issue.create_comment("/eco optimize pkg/mod.py::f")
+        comment.create_reaction("eyes")
+        comment.edit("edited")
+        assert [c.body for c in issue.get_comments()] == ["edited"]
+        with pytest.raises(github.GithubException) as info:
+            comment.create_reaction("thumbs")
+        assert info.value.status == 422
+        with pytest.raises(github.GithubException) as missing:
+            issue.create_comment("")
+        assert missing.value.status == 422
+    assert standin.reactions == [(comment.id, "eyes", "eco-bot")]
+    assert [c.body for c in standin.comments("acme", "widgets", number)] == ["edited"]
