@@ -148,7 +148,13 @@ def test_app_jwt_is_verified(seeded: tuple[GitHubStandin, str], tmp_path: Path) 
                                                                                standin.app_private_key_pem))
     installation = integration.get_repo_installation("acme", "widgets")
     token = integration.get_access_token(installation.id).token
+    assert [i.id for i in integration.get_installations()] == [installation.id]
     integration.close()
+    status, listing, _ = call(standin, "GET", "/installation/repositories", headers={"Authorization": f"token {token}"})
+    assert status == 200 and [r["full_name"] for r in listing["repositories"]] == ["acme/widgets"]
+    user_token = standin.issue_token()
+    assert call(standin, "GET", "/installation/repositories",
+                headers={"Authorization": f"token {user_token}"})[0] == 403
     assert token.startswith("ghs_")
     done = clone(standin.authenticated_git_url("acme", "widgets", token), tmp_path / "clone")
     assert done.returncode == 0, done.stderr
