@@ -70,13 +70,15 @@ def cli() -> None:
 @click.option("--confirm-workload", is_flag=True, default=None,
               help="Also time the whole workload before and after each candidate.")
 @click.option("--apply", "apply_", is_flag=True, help="Write verified patches into the working tree.")
+@click.option("--open-prs", is_flag=True,
+              help="Open a pull request per verified change on GITHUB_REPOSITORY (token: GITHUB_TOKEN).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the result document, as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages.")
 def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights: Sequence[str],
             path_maps: Sequence[str], sample_type: str | None, diff_range: str | None, drafter: str | None,
             model: str | None, base_url: str | None,
             min_speedup: float | None, min_share: float | None, max_targets: int | None,
-            confirm_workload: bool | None, apply_: bool, as_json: bool, quiet: bool) -> int:
+            confirm_workload: bool | None, apply_: bool, open_prs: bool, as_json: bool, quiet: bool) -> int:
     """Profile REPO, draft faster versions of its hot functions, verify and report them."""
     from eco.config import load_config
     from eco.pipeline import SuggestOptions
@@ -91,6 +93,7 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights:
                                 "min_share": min_share, "max_targets": max_targets,
                                 "confirm_workload": confirm_workload,
                                 "drafter": drafter, "model": model, "base_url": base_url})
+    publisher = _pull_publisher(root) if open_prs else None  # a bad token fails before the run
     with _progress(quiet) as progress:
         read = ReadOptions(path_map=(*config.path_map, *path_maps), weights=tuple(weights), sample_type=sample_type)
         result = run_suggest(SuggestOptions(root=root, config=config, profiles=tuple(profiles), read=read,
@@ -105,7 +108,40 @@ def suggest(repo: Path, workload: str | None, profiles: Sequence[Path], weights:
     if apply_:
         written = apply_verified(result)
         _stderr().print(f"eco: applied {len(written)} verified patch(es): {', '.join(written) or 'none'}")
+    if publisher is not None:
+        publisher(result, config.min_speedup)
     return 2 if errors else 0
+
+
+def _pull_publisher(root: Path) -> Callable[[Any, float], None]:
+    """`suggest --open-prs`: check GitHub settings now; the returned function opens the PRs."""
+    import os
+
+    from eco.nightly import github_settings
+    from eco.publish import (
+        PullLedger,
+        PullRequestOptions,
+        get_repository,
+        github_client,
+        open_pull_requests,
+    )
+
+    settings = github_settings(os.environ, None, None)
+    client = github_client(settings.token, settings.api_url)
+    repo = get_repository(client, settings.repo)
+
+    def publish(result: Any, min_speedup: float) -> None:
+        try:
+            outcome = open_pull_requests(result, repo, PullRequestOptions(min_speedup=min_speedup),
+                                         PullLedger(root / ".eco" / "pulls.sqlite"))
+        finally:
+            client.close()
+        for p in outcome.opened:
+            _stderr().print(f"eco: opened pull request #{p.number} {p.url} for {p.file}::{p.qualname}", markup=False)
+        for target, why in outcome.skipped:
+            _stderr().print(f"eco: no pull request for {target}: {why}", markup=False)
+
+    return publish
 
 
 @cli.command()

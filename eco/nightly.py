@@ -97,7 +97,8 @@ def github_settings(env: Mapping[str, str], repo: str | None, api_url: str | Non
     """The repository and token from flags and the environment; one-line errors when missing."""
     name = repo or env.get("GITHUB_REPOSITORY", "")
     if not name:
-        raise ConfigError("no repository to open pull requests on: pass --repo owner/name or set GITHUB_REPOSITORY")
+        raise ConfigError("no repository to open pull requests on: set GITHUB_REPOSITORY=owner/name "
+                          "(eco nightly also takes --repo)")
     if name.count("/") != 1 or not all(name.split("/")):
         raise ConfigError(f"--repo {name}: expected owner/name")
     token = env.get("GITHUB_TOKEN", "")

@@ -57,8 +57,8 @@ def test_missing_settings_are_one_line_errors(tiny: Path, github_standin: GitHub
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     done = run_eco(tiny, env={"GITHUB_TOKEN": SECRET})
     assert done.returncode == 2
-    assert done.stderr == ("eco: error: no repository to open pull requests on: pass --repo owner/name or set "
-                           "GITHUB_REPOSITORY\n")
+    assert done.stderr == ("eco: error: no repository to open pull requests on: set GITHUB_REPOSITORY=owner/name "
+                           "(eco nightly also takes --repo)\n")
     done = run_eco(tiny, "--repo", "acme", env={"GITHUB_TOKEN": SECRET})
     assert (done.returncode, done.stderr) == (2, "eco: error: --repo acme: expected owner/name\n")
     # A token GitHub refuses fails before the pipeline runs, and is never printed.
@@ -221,3 +221,18 @@ def test_the_action_passes_its_inputs_to_eco_nightly(tiny: Path, tmp_path: Path)
     assert json.loads(done.stdout)["mode"] == "dry-run"
     assert json.loads((tiny / "eco-results.json").read_text())["workload"] == "python workload.py"
     assert (tmp_path / "output.txt").read_text() == f"result={tiny}/eco-results.json\n"
+
+
+def test_suggest_open_prs_checks_github_before_the_run(tiny: Path, github_standin: GitHubStandin) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+
+    def suggest(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "eco", "suggest", str(tiny), "--open-prs"], capture_output=True,
+                              text=True, env={**base, **env}, timeout=600)
+
+    done = suggest({})
+    assert done.returncode == 2
+    assert done.stderr.startswith("eco: error: no repository to open pull requests on: set GITHUB_REPOSITORY")
+    done = suggest({"GITHUB_REPOSITORY": "acme/tiny", "GITHUB_TOKEN": SECRET, "GITHUB_API_URL": github_standin.api_url})
+    assert done.returncode == 2 and "GitHub refused the token (401 Bad credentials)" in done.stderr
+    assert not (tiny / ".eco" / "profiles").exists()
