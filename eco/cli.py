@@ -652,6 +652,33 @@ def nightly_cmd(repo_dir: Path, repo_name: str | None, workload: str | None, pro
     return 2 if errors else 0
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
+              help="Port to listen on (0: a free one; the log's 'listening' line names it).")
+@click.option("--state", "state_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".eco/app"),
+              show_default=True, help="Job queue, pull-request ledger and clones (one server per directory).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Jobs run at once (per installation: ECO_APP_PER_INSTALLATION, default 1).")
+def serve_cmd(host: str, port: int, state_dir: Path, workers: int) -> int:
+    """Run the GitHub App: webhooks on POST /webhook, GET /healthz, and the job workers.
+
+    Secrets from the environment: ECO_WEBHOOK_SECRET, ECO_APP_ID, ECO_APP_PRIVATE_KEY
+    (PEM text or a path; *_FILE variants); GITHUB_API_URL for GitHub Enterprise.
+    """
+    import os
+
+    from eco.app.logs import JsonLog
+    from eco.app.server import serve
+    from eco.app.settings import load_settings, scrub_environment
+
+    settings = load_settings(os.environ, workers=workers)
+    scrub_environment(os.environ)  # nothing eco starts from here on can inherit them
+    log = JsonLog()
+    log.redact(*settings.secrets)
+    return serve(settings, host, port, state_dir, log)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code instead of exiting (tests call this in-process)."""
     try:
