@@ -66,11 +66,13 @@ class Equivalence:
 class Benchmark:
     """Baseline vs candidate timing on the captured calls."""
 
-    #: Mean seconds per replay of the captured calls.
+    #: Seconds per replay of the captured calls: the fastest value (each value is the
+    #: mean over at least pyperf's min_time of replays; eco.verify.stats.minimum_speedup).
     baseline_s: float
     candidate_s: float
     #: baseline / candidate.
     speedup: float
+    #: The hull of the minimum's and the mean's 95% intervals (eco.verify.bench).
     ci95: tuple[float, float]
     #: True when the 95% interval excludes 1.0.
     significant: bool
