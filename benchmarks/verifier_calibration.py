@@ -10,12 +10,16 @@ Run by hand or nightly, never in the test suite:
 * Known-faster pairs: code with a real speedup. Reports the detection rate, and the
   error of the claimed speedup against an independent long measurement (``timeit`` in
   fresh processes, many repeats, min-of-means). Target: within +-15%.
+
+The report records the load average before and after: the machine is shared, and the
+figures are only comparable between runs under similar load.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import platform
 import statistics
@@ -26,8 +30,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from eco.verify.bench import BenchSettings, benchmark
 from eco.sandbox import Limits
+from eco.verify.bench import BenchSettings, benchmark
 
 PAIRS: dict[str, tuple[str, str, list[tuple[tuple[object, ...], dict[str, object]]]]] = {
     "membership-list-vs-set": (
@@ -107,6 +111,7 @@ def main() -> int:
     report: dict[str, object] = {
         "date": time.strftime("%Y-%m-%d %H:%M"), "python": platform.python_version(),
         "machine": platform.machine(), "settings": settings.__dict__, "min_speedup": args.min_speedup,
+        "load_average_before": os.getloadavg(),
     }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -141,9 +146,13 @@ def main() -> int:
                 detected += int(result.significant and result.ci95[0] >= result.required)
             errors = [claim / truth - 1 for claim in claims]
             pairs[name] = {"independent": truth, "claimed": claims, "detected": detected, "trials": args.pairs,
-                           "max_abs_error": max(abs(e) for e in errors)}
+                           "max_abs_error": max(abs(e) for e in errors) if errors else None,
+                           "within_15pct": sum(abs(e) <= 0.15 for e in errors)}
             print(f"{name}: independent {truth:.2f}x, claimed {claims}", file=sys.stderr)
         report["pairs"] = pairs
+        claims_total = sum(p["trials"] for p in pairs.values())
+        report["claims_within_15pct"] = f"{sum(p['within_15pct'] for p in pairs.values())}/{claims_total}"
+        report["load_average_after"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
     print(json.dumps(report, indent=2, sort_keys=True))
