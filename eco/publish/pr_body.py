@@ -31,8 +31,16 @@ __all__ = [
     "result_key",
 ]
 
-#: Where the catalog entries are read online; ``{id}`` is the anti-pattern id.
-DEFAULT_CATALOG_URL = "https://github.com/eco-project/eco/blob/main/antipatterns/{id}.toml"
+#: Where the catalog entries are read online (``{id}`` is the anti-pattern id). None:
+#: eco has no canonical public home yet, so a body names the entry and the command that
+#: shows it (`eco antipatterns show ID`) rather than link to a guessed address.
+DEFAULT_CATALOG_URL: str | None = None
+
+
+def _catalog_ref(text: str, entry_id: str, catalog_url: str | None) -> str:
+    if catalog_url:
+        return f"[{text}]({catalog_url.format(id=entry_id)})"
+    return f"{text} (`eco antipatterns show {entry_id}`)"
 
 _MARKER = re.compile(r"<!-- eco:(?P<file>[^\n]+?)::(?P<qualname>[^\n:]+):(?P<hash>[0-9a-f]{16}) -->")
 _GITHUB_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -108,10 +116,10 @@ def _seconds(value: float) -> str:
     return f"{value / 1e-9:.3g} ns"
 
 
-def _precedent_line(repo: str, sha: str, message: str, score: float, catalog_url: str) -> str:
+def _precedent_line(repo: str, sha: str, message: str, score: float, catalog_url: str | None) -> str:
     first = message.strip().splitlines()[0][:120] if message.strip() else ""
     if repo == "eco/antipatterns":
-        where = f"[catalog: {sha}]({catalog_url.format(id=sha)})"
+        where = _catalog_ref(f"catalog: {sha}", sha, catalog_url)
     elif _GITHUB_REPO.match(repo) and _SHA.match(sha):
         where = f"[{repo}@{sha[:10]}](https://github.com/{repo}/commit/{sha})"
     else:
@@ -133,7 +141,7 @@ def machine_line() -> str:
             f"{platform.python_version()}")
 
 
-def _evidence(result: FunctionResult, workload: str, catalog_url: str, base_branch: str, branch: str,
+def _evidence(result: FunctionResult, workload: str, catalog_url: str | None, base_branch: str, branch: str,
               heading: str = "###") -> list[str]:
     hot, verdict, candidate = result.hot, result.verdict, result.candidate
     lines: list[str] = []
@@ -146,7 +154,7 @@ def _evidence(result: FunctionResult, workload: str, catalog_url: str, base_bran
         entry = _catalog_entry(one)
         title = entry[0] if entry else one
         lines.append("")
-        lines.append(f"**Anti-pattern:** [{title}]({catalog_url.format(id=one)}) (`{one}`)"
+        lines.append(f"**Anti-pattern:** {_catalog_ref(title, one, catalog_url)} (`{one}`)"
                      + (f". {entry[1]}" if entry else ""))
     if candidate is not None and candidate.rationale:
         lines += ["", f"**Change** (drafted by `{candidate.drafter}`): {candidate.rationale.strip()}"]
@@ -199,7 +207,7 @@ def reproduce(result: FunctionResult, workload: str, base_branch: str, branch: s
 
 
 def pull_body(result: FunctionResult, workload: str, *, base_branch: str, branch: str,
-              catalog_url: str = DEFAULT_CATALOG_URL) -> str:
+              catalog_url: str | None = DEFAULT_CATALOG_URL) -> str:
     """The body of a PR for one verified change."""
     file, qualname, code_hash = result_key(result)
     speedup = _speedup(result)
@@ -214,7 +222,7 @@ def pull_body(result: FunctionResult, workload: str, *, base_branch: str, branch
 
 
 def campaign_body(results: Sequence[FunctionResult], workload: str, *, base_branch: str, branch: str,
-                  catalog_url: str = DEFAULT_CATALOG_URL) -> str:
+                  catalog_url: str | None = DEFAULT_CATALOG_URL) -> str:
     """The body of one PR carrying every verified change of a run."""
     lines = [marker(*result_key(r)) for r in results]
     lines += ["", f"eco verified {len(results)} change(s) in this run; each one passed the tests that cover it, "

@@ -79,8 +79,9 @@ class PullRequestOptions:
     #: Default: the repository's default branch.
     base_branch: str | None = None
     branch_prefix: str = "eco/"
-    #: Link to a catalog entry; ``{id}`` is the anti-pattern id.
-    catalog_url: str = DEFAULT_CATALOG_URL
+    #: Link to a catalog entry (``{id}`` is the anti-pattern id); None names the
+    #: `eco antipatterns show` command instead.
+    catalog_url: str | None = DEFAULT_CATALOG_URL
     #: Request reviews from CODEOWNERS.
     reviewers: bool = True
 

@@ -155,7 +155,7 @@ def test_one_pr_per_change_with_the_evidence(world: World, tmp_path: Path) -> No
     body = words_pr.body
     assert body.startswith("<!-- eco:pkg/words.py::content_words:")
     for expected in ("`pkg/words.py::content_words` (line 4) takes **21.0%** of the workload's time",
-                     "(`append-loop-to-comprehension`)", "/antipatterns/append-loop-to-comprehension.toml",
+                     "(`append-loop-to-comprehension`)", "(`eco antipatterns show append-loop-to-comprehension`)",
                      "| speedup | **1.80x** (95% CI 1.62x to 1.98x; required ≥ 1.10x) |", "| before | 2 ms |",
                      "| machine | ", "`python -m pytest -q -p no:cacheprovider`: **2 passed**, 0 failed",
                      "8 real calls captured from the workload, replayed on both versions: **0 mismatches**",
@@ -321,9 +321,14 @@ def test_a_change_that_fixes_two_antipatterns_links_both(world: World) -> None:
     assert r.candidate is not None
     both = replace(r, candidate=replace(r.candidate,
                                         antipattern="append-loop-to-comprehension+membership-in-list-literal"))
-    body = pull_body(both, "python workload.py", base_branch="main", branch=branch_name(both))
-    assert "[List built with append in a for loop](" in body
+    body = pull_body(both, "python workload.py", base_branch="main", branch=branch_name(both),
+                     catalog_url="https://example.org/eco/antipatterns/{id}.toml")
+    assert "[List built with append in a for loop](https://example.org/eco/antipatterns/append-loop" in body
     assert "/antipatterns/membership-in-list-literal.toml) (`membership-in-list-literal`)" in body
+    # Without a catalog address, the body names the command that shows each entry.
+    plain = pull_body(both, "python workload.py", base_branch="main", branch=branch_name(both))
+    assert "https://" not in plain.split("### Precedents")[0]
+    assert "(`eco antipatterns show membership-in-list-literal`) (`membership-in-list-literal`)" in plain
     assert "+membership" not in body
     assert pull_title(both) == ("perf: content_words — append-loop-to-comprehension + membership-in-list-literal"
                                 " (1.8x)")
