@@ -82,18 +82,18 @@ class TokenCache:
             cached = self._tokens.get((installation_id, repo))
             if cached is not None and cached.expires_at - REFRESH_MARGIN_S > now:
                 return cached.token
-            fresh = self._mint(installation_id, repo, now)
+            fresh = self._mint(installation_id, repo)
             if self.on_mint is not None:
                 self.on_mint(fresh.token)
             self._tokens[(installation_id, repo)] = fresh
             self.minted += 1
             return fresh.token
 
-    def _mint(self, installation_id: int, repo: str | None, now: float) -> InstallationToken:
+    def _mint(self, installation_id: int, repo: str | None) -> InstallationToken:
         url = f"{self.api_url}/app/installations/{installation_id}/access_tokens"
         body = {"repositories": [repo.split("/", 1)[1]]} if repo and "/" in repo else {}
         request = urllib.request.Request(url, method="POST", data=json.dumps(body).encode(), headers={
-            "Authorization": f"Bearer {app_jwt(self.app_id, self._key, now)}",
+            "Authorization": f"Bearer {app_jwt(self.app_id, self._key)}",
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
             "Content-Type": "application/json",
