@@ -217,6 +217,11 @@ def lock_state(state: Path) -> int:
 def serve(settings: AppSettings, host: str, port: int, state: Path, log: JsonLog,
           runner: Runner = run_job, ready: Callable[[str], None] | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the exit code."""
+    import importlib.util
+
+    missing = [name for name in ("jwt", "cryptography", "github") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"eco serve needs {', '.join(missing)}: pip install 'eco[github]'")
     state = state.resolve()
     lock = lock_state(state)
     os.chmod(state, 0o700)

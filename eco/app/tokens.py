@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-import jwt
-
 from eco.errors import EcoError
 
 API_VERSION = "2022-11-28"
@@ -36,6 +34,8 @@ class InstallationGone(EcoError):
 
 def app_jwt(app_id: str, private_key: str, now: float | None = None) -> str:
     """A JWT that authenticates as the App for the next nine minutes."""
+    import jwt  # eco[github]; `eco serve` checks it is there before it starts
+
     now = time.time() if now is None else now
     claims = {"iat": int(now) - 60, "exp": int(now) + 9 * 60, "iss": app_id}
     return jwt.encode(claims, private_key, algorithm="RS256")
