@@ -146,6 +146,8 @@ class JobQueue:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``), committed on exit, rolled back on error."""
         with self._lock:
+            if not self.path.exists():  # removed under us: writes would go to a deleted file
+                raise StateError(f"{self.path}: the job queue file is gone; restart eco serve")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db

@@ -38,7 +38,7 @@ from eco.app.queue import COMMENT, JobQueue, JobSpec
 from eco.app.settings import AppSettings
 from eco.app.tokens import TokenCache
 from eco.app.worker import Runner, Workers, run_job
-from eco.errors import ConfigError, StateError
+from eco.errors import ConfigError
 from eco.publish.ledger import PullLedger
 
 #: GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub.
@@ -164,7 +164,7 @@ def _handler(app: App) -> type[BaseHTTPRequestHandler]:
                 document = {"message": f"{event} payload: {exc}"}
                 self._answer(400, document)
                 return 400, document, None
-            except (StateError, OSError, Exception) as exc:  # the queue file: 503 so GitHub can redeliver
+            except Exception as exc:  # the queue or ledger file (StateError, sqlite3.Error): 503, GitHub may redeliver
                 document = {"message": f"cannot record the delivery ({type(exc).__name__})"}
                 self._answer(503, document)
                 return 503, document, None

@@ -137,7 +137,12 @@ def run_job(job: Job, ctx: JobContext) -> str:
         if job.spec.head_sha and head != job.spec.head_sha:
             return f"superseded: {repo.default_branch} is at {head[:12]}, the push announced {job.spec.head_sha[:12]}"
         ctx.checkpoint()
-        result = _suggest(workdir, job, ctx)
+        try:
+            result = _suggest(workdir, job, ctx)
+        except EcoError as exc:
+            if job.spec.issue_number is not None:  # the person who asked hears why
+                post_comment(repo, job, job.spec.issue_number, f"eco could not run on `{job.spec.target}`: {exc}")
+            raise
         ctx.checkpoint()
         outcome = _publish(result, job, ctx, workdir)
         summary = _summary(result, outcome)
@@ -178,7 +183,10 @@ def _publish(result: SuggestResult, job: Job, ctx: JobContext, root: Path) -> Pu
 def _summary(result: SuggestResult, outcome: PublishOutcome) -> str:
     verified = sum(1 for r in result.results if r.status == "verified")
     opened = ", ".join(f"#{p.number}" for p in outcome.opened) or "none"
-    return f"{len(result.results)} target(s), {verified} verified, pull requests opened: {opened}"
+    why = [f"{r.hot.qualname}: {r.status} {r.reason[:120]}".strip() for r in result.results if r.status != "verified"]
+    why += [f"{label}: not opened, {reason[:120]}" for label, reason in outcome.skipped]
+    return (f"{len(result.results)} target(s), {verified} verified, pull requests opened: {opened}"
+            + (f" ({'; '.join(why)})" if why else ""))
 
 
 def _reply(job: Job, result: SuggestResult, outcome: PublishOutcome) -> str:

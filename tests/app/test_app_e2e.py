@@ -122,7 +122,7 @@ def test_installation_opens_one_pull_request_as_the_app(app: Server, make_repo: 
     assert rows[0]["state"] == "done", rows[0]["reason"]
     assert rows[0]["attempts"] == 1
     pulls = github_standin.pulls("acme", "tiny")
-    assert len(pulls) == 1 and pulls[0].title.startswith("perf: shout_all")
+    assert len(pulls) == 1 and pulls[0].title.startswith("perf: shout_all"), rows[0]["reason"]
     assert pulls[0].login == f"{github_standin.app_slug}[bot]"  # opened as the App
     assert "<!-- eco:pkg/words.py::shout_all:" in pulls[0].body
     entries = PullLedger(app.state / "pulls.sqlite").entries("acme/tiny")

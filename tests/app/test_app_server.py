@@ -142,6 +142,9 @@ def test_healthz_fails_when_the_queue_is_gone(server: Server) -> None:
     assert server.request("GET", "/healthz")[0] == 200
     os.remove(server.state / "queue.sqlite")
     assert server.request("GET", "/healthz")[0] == 503
+    # A job that cannot be recorded is not acknowledged: GitHub may redeliver it.
+    status, answer = server.deliver("push", push("acme/one", NO_SUCH_INSTALLATION, "7" * 40))
+    assert status == 503 and answer["message"] == "cannot record the delivery (StateError)"
 
 
 def test_second_server_on_the_same_state_and_missing_settings(server: Server, github_standin: GitHubStandin,
