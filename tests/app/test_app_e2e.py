@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,12 @@ from app_helpers import (
     server_env,
     wait_jobs,
 )
-from conftest import MakeRepo, git
 from github_standin import GitHubStandin, iter_bodies
 
 from eco.publish.ledger import PullLedger
+
+# tests/conftest.py's make_repo fixture (not imported: several conftest modules share that name).
+MakeRepo = Callable[..., Path]
 
 FILES = {
     "pkg/__init__.py": "",
@@ -146,7 +149,8 @@ def test_installation_opens_one_pull_request_as_the_app(app: Server, make_repo: 
     assert [e.state for e in PullLedger(app.state / "pulls.sqlite").entries("acme/tiny")] == ["merged"]
 
     # A push of a commit that is no longer the branch head is skipped as superseded.
-    head = git(root, "rev-parse", "HEAD").strip()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                          check=True).stdout.strip()
     assert app.deliver("push", push("acme/tiny", inst, "f" * 40, before=head))[0] == 202
     rows = wait_jobs(app.state, lambda rows: rows[-1]["state"] in ("done", "failed"), 60, app)
     assert rows[-1]["state"] == "done" and rows[-1]["reason"].startswith("superseded: main is at")
