@@ -233,3 +233,13 @@ def test_git_auth_header_is_scoped_to_the_host() -> None:
     env = git_auth_env("ghs_tok", "https://github.example/acme/one.git")
     assert env["GIT_CONFIG_KEY_0"] == "http.https://github.example/.extraHeader"
     assert env["GIT_CONFIG_VALUE_0"].startswith("Authorization: Basic ")
+
+
+def test_app_exports() -> None:
+    import types
+
+    import eco.app
+
+    public = {n for n in dir(eco.app) if not n.startswith("_")}
+    modules = {n for n in public if isinstance(getattr(eco.app, n), types.ModuleType)}
+    assert set(eco.app.__all__) == public - modules
