@@ -172,12 +172,12 @@ class _GitHubState:
     open_count: int
     #: (file, qualname) → open PR number.
     open_functions: dict[tuple[str, str], int]
-    #: (file, qualname, hash) of every open eco PR.
-    open_keys: set[tuple[str, str, str]]
+    #: (file, qualname, hash) of every open eco PR → (its branch, its address).
+    open_keys: dict[tuple[str, str, str], tuple[str, str]]
 
 
 def _scan_open(repo: Repository, prefix: str) -> _GitHubState:
-    state = _GitHubState(0, {}, set())
+    state = _GitHubState(0, {}, {})
     for pull in repo.get_pulls(state="open"):
         markers = parse_markers(pull.body)
         if not pull.head.ref.startswith(prefix) and not markers:
@@ -185,8 +185,19 @@ def _scan_open(repo: Repository, prefix: str) -> _GitHubState:
         state.open_count += 1
         for file, qualname, code_hash in markers:
             state.open_functions[(file, qualname)] = pull.number
-            state.open_keys.add((file, qualname, code_hash))
+            state.open_keys[(file, qualname, code_hash)] = (pull.head.ref, pull.html_url)
     return state
+
+
+def _backfill(ledger: PullLedger, repo: str, number: int, where: tuple[str, str], r: FunctionResult) -> None:
+    """Record an open eco PR that GitHub knows and the ledger does not: a run killed
+    between opening it and recording it (the App re-runs such jobs) must still have the
+    row that a later ``pull_request`` closed webhook updates."""
+    if r.candidate is None or any(e.number == number for e in ledger.entries(repo)):
+        return
+    file, qualname, code_hash = result_key(r)
+    ledger.record_opened(repo, number, where[0], file, qualname, code_hash, r.candidate.patch, url=where[1],
+                         antipattern=r.candidate.antipattern, speedup=r.verdict.speedup if r.verdict else None)
 
 
 def _closed_on_github(repo: Repository, branch: str, key: tuple[str, str, str]) -> PullRequest | None:
@@ -224,7 +235,9 @@ def open_pull_requests(result: SuggestResult, repo: Repository, options: PullReq
             file, qualname, code_hash = result_key(r)
             why = ledger.should_skip(full_name, file, qualname, code_hash)
             if why is None and (file, qualname, code_hash) in state.open_keys:
-                why = f"pull request #{state.open_functions[(file, qualname)]} already proposes a change to this code"
+                number = state.open_functions[(file, qualname)]
+                _backfill(ledger, full_name, number, state.open_keys[(file, qualname, code_hash)], r)
+                why = f"pull request #{number} already proposes a change to this code"
             elif why is None and (file, qualname) in state.open_functions:
                 why = (f"pull request #{state.open_functions[(file, qualname)]} is still open for this function "
                        "(its code changed since); close or merge it first")

@@ -188,8 +188,16 @@ def test_rerun_dedups_even_without_the_ledger_and_respects_a_human_close(world: 
     assert [why for _, why in again.skipped] == ["pull request #1 already proposes a change to this code",
                                                  "pull request #2 already proposes a change to this code"]
     # A fresh CI runner has no ledger: the markers on GitHub are enough.
-    fresh = world.publish(result, ledger=PullLedger(tmp_path / "fresh.sqlite"))
+    fresh_ledger = PullLedger(tmp_path / "fresh.sqlite")
+    fresh = world.publish(result, ledger=fresh_ledger)
     assert fresh.opened == () and len(fresh.skipped) == 2
+    # ...and the ledger learns them (a run killed between opening and recording a PR),
+    # so a later close webhook has a row to update.
+    assert sorted((e.number, e.branch, e.state) for e in fresh_ledger.entries("acme/widgets")) == [
+        (1, "eco/pkg.words-content_words-append-loop-to-comprehension", "open"),
+        (2, "eco/pkg.pairs-shared-append-loop-to-comprehension", "open"),
+    ]
+    assert fresh_ledger.record_closed("acme/widgets", 2, merged=True)
     # A human closes #1 without merging: not retried, with or without the ledger.
     world.standin.close_pull("acme", "widgets", 1, merged=False)
     assert world.ledger.record_closed("acme/widgets", 1, merged=False)
