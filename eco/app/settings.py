@@ -43,6 +43,8 @@ class AppSettings:
     lease_s: float = 60.0
     #: Keep each job's clone under the state directory after it ends (for inspection).
     keep_workdirs: bool = False
+    #: Files the secrets were read from: masked from code under test (`eco.sandbox.mask_files`).
+    secret_files: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"AppSettings(app_id={self.app_id!r}, api_url={self.api_url!r}, workers={self.workers})"
@@ -51,6 +53,16 @@ class AppSettings:
     def secrets(self) -> tuple[str, ...]:
         """The secret strings, for tests and log scrubbing."""
         return (self.webhook_secret.decode("utf-8"), self.private_key)
+
+
+def _secret_files(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Every file a secret is read from: the ``_FILE`` variables, and a private key given
+    as a path."""
+    files = [env[f"{name}_FILE"] for name in SECRET_VARIABLES if env.get(f"{name}_FILE")]
+    key = env.get("ECO_APP_PRIVATE_KEY", "")
+    if key and "-----BEGIN" not in key:
+        files.append(key.strip())
+    return tuple(str(Path(f).resolve()) for f in files)
 
 
 def _secret(env: Mapping[str, str], name: str) -> str | None:
@@ -126,6 +138,7 @@ def load_settings(env: Mapping[str, str], workers: int = 1) -> AppSettings:
         retry_base_s=_number(env, "ECO_APP_RETRY_BASE_S", 60.0, 0),
         lease_s=_number(env, "ECO_APP_LEASE_S", 60.0, 1),
         keep_workdirs=env.get("ECO_APP_KEEP_WORKDIRS", "") not in ("", "0", "false", "no"),
+        secret_files=_secret_files(env),
     )
 
 

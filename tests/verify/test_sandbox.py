@@ -427,3 +427,34 @@ def test_probe_failure_means_no_isolation(monkeypatch: pytest.MonkeyPatch, tmp_p
         assert sandbox._bwrap() is None
     finally:
         sandbox._bwrap.cache_clear()
+
+
+@needs_bwrap
+def test_masked_files_read_as_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The App's private key file (eco serve masks it) is unreadable to code under test,
+    wherever it lies; other files stay readable."""
+    monkeypatch.setattr(sandbox, "_MASKED", set())
+    home = Path.home() / f".eco-mask-test-{uuid.uuid4().hex}"
+    home.mkdir()
+    try:
+        key = home / "app.pem"
+        key.write_text("-----BEGIN PRIVATE KEY-----\nsecret\n")
+        other = home / "other.txt"
+        other.write_text("visible")
+        sandbox.mask_files([key])
+        code = (
+            "import sys\n"
+            "def read(path):\n"
+            "    try:\n"
+            "        return open(path).read()\n"
+            "    except OSError as exc:\n"
+            "        return type(exc).__name__\n"
+            "print(read(sys.argv[1]) or 'empty', read(sys.argv[2]))\n"
+        )
+        result = run_sandboxed([PY, "-c", code, str(key), str(other)], tmp_path)
+        assert result.returncode == 0, result.stderr
+        shown, visible = result.stdout.split()
+        assert shown in {"empty", "PermissionError"}
+        assert visible == "visible"
+    finally:
+        shutil.rmtree(home)
