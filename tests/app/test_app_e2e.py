@@ -70,8 +70,10 @@ FILES = {
         [tool.eco]
         workload = "python workload.py"
         max_share = 1.0
+        # Two processes per run: four per side. With one each (two per side) the
+        # small-sample widening (x9) can swallow even a 100x speedup on a loaded machine.
         bench_rounds = 2
-        bench_processes = 1
+        bench_processes = 2
         bench_values = 2
         """,
 }
