@@ -15,7 +15,7 @@ from eco.index.build import (
     open_index,
     shipped_index_dir,
 )
-from eco.index.embedders import BagOfWords, Embedder, SentenceEmbedder, get_embedder
+from eco.index.embedders import BagOfWords, Embedder, HybridEmbedder, SentenceEmbedder, get_embedder
 from eco.index.records import IndexStats, Precedent
 from eco.index.search import (
     SweepHit,
@@ -35,6 +35,7 @@ __all__ = [
     "BagOfWords",
     "BuildReport",
     "Embedder",
+    "HybridEmbedder",
     "IndexStats",
     "Precedent",
     "PrecedentIndex",

@@ -16,7 +16,7 @@ from eco.index.store import (
     manifest_of,
     read_edits,
 )
-from eco.index.vectors import HNSW_AT
+from eco.index.vectors import APPROX_AT
 
 __all__ = ["DEFAULT_EMBEDDER", "DEFAULT_VIEW", "BuildReport", "build_index", "default_index_dir",
            "open_index", "shipped_index_dir"]
@@ -48,13 +48,19 @@ def default_index_dir(root: Path) -> Path:
 
 def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool = False,
                 embedder: str | None = None, view: str | None = None, rebuild: bool = False,
-                catalog_dir: Path | None = None, hnsw_at: int = HNSW_AT) -> BuildReport:
+                catalog_dir: Path | None = None, approx_at: int = APPROX_AT,
+                index_type: str | None = None) -> BuildReport:
     """Build the index of the catalog examples and the edits database ``db``.
 
     An existing index is updated in place (new edits added, edits gone from the database,
     e.g. reverted, deleted) when it was built with the same embedder and view and the catalog
     did not change; otherwise `StateError` unless ``rebuild``. An index that cannot be read
     is never overwritten without ``rebuild``.
+
+    Args:
+        approx_at: From this many precedents on, a new index is IVF instead of exact.
+        index_type: ``flat``, ``ivf`` or ``hnsw`` whatever the size (None: by size). An
+            update keeps the existing index's type.
     """
     edits, db_sum = ([], "") if catalog_only or db is None else read_edits(db)
     cat_sum = catalog_checksum(catalog_dir)
@@ -76,7 +82,7 @@ def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool =
             return BuildReport(str(directory), False, added, deleted, len(index.rows))
     emb = get_embedder(embedder or DEFAULT_EMBEDDER)
     precedents = catalog_precedents(catalog_dir) + edits
-    index = PrecedentIndex.create(directory, emb, view or DEFAULT_VIEW, precedents, hnsw_at)
+    index = PrecedentIndex.create(directory, emb, view or DEFAULT_VIEW, precedents, approx_at, index_type)
     index.catalog_sha256, index.db_sha256, index.db_path = cat_sum, db_sum, str(db or "")
     index.save()
     return BuildReport(str(directory), True, len(precedents), 0, len(index.rows))

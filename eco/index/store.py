@@ -10,7 +10,9 @@ An index directory holds four files:
 - ``precedents.jsonl``: one `Precedent` per line, by id.
 - ``embedder.npz``: what the embedder needs to embed queries the same way (BoW's IDF).
 
-Format history (``format_version``): 1, the first.
+Format history (``format_version``): 1, the first (flat or HNSW in an ``IndexIDMap2``);
+2, adds IVF (``IndexIVFFlat``, ids kept by the IVF itself), hybrid embedders and the
+manifest's ``index_params``/``embedder_params``. Version 1 indexes are still read.
 
 Anything unreadable (missing, truncated, corrupt, another embedder or dimension, a newer
 format, an edits database newer than this eco) raises `StateError` naming the file and the
@@ -33,16 +35,16 @@ from typing import Any
 import numpy as np
 
 from eco import __version__
-from eco.errors import StateError
+from eco.errors import ConfigError, StateError
 from eco.index.embedders import Embedder, get_embedder
 from eco.index.records import IndexStats, Precedent
-from eco.index.vectors import HNSW_AT, VectorIndex
+from eco.index.vectors import APPROX_AT, VectorIndex
 from eco.index.views import VIEWS, view_text
 
 __all__ = ["CATALOG_ID_BASE", "FORMAT_VERSION", "PrecedentIndex", "catalog_checksum",
            "catalog_precedents", "read_edits"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CATALOG_ID_BASE = 1 << 40
 CATALOG_REPO = "eco/antipatterns"
 MANIFEST = "manifest.json"
@@ -155,16 +157,20 @@ class PrecedentIndex:
 
     @classmethod
     def create(cls, directory: Path, embedder: Embedder, view: str, precedents: Sequence[Precedent],
-               hnsw_at: int = HNSW_AT) -> PrecedentIndex:
-        """A new index over ``precedents`` (the embedder is fitted on them). Not yet saved."""
+               approx_at: int = APPROX_AT, kind: str | None = None) -> PrecedentIndex:
+        """A new index over ``precedents`` (the embedder is fitted on them). Not yet saved.
+
+        Args:
+            approx_at: From this many precedents on, the index is IVF instead of exact.
+            kind: ``flat``, ``ivf`` or ``hnsw`` regardless of size; None picks by size.
+        """
         if view not in VIEWS:
             raise StateError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
         texts = [view_text(view, p.before, p.diff) for p in precedents]
         embedder.fit(texts)
-        vecs = VectorIndex.for_size(embedder.dimension, len(texts), hnsw_at)
-        index = cls(directory, embedder, view, vecs, {})
-        index._add(precedents, texts)
-        return index
+        vecs = embedder.embed(texts) if texts else np.zeros((0, embedder.dimension), dtype=np.float32)
+        vindex = VectorIndex.build(vecs, [p.id for p in precedents], kind=kind, approx_at=approx_at)
+        return cls(directory, embedder, view, vindex, {p.id: p for p in precedents})
 
     def _add(self, precedents: Sequence[Precedent], texts: Sequence[str] | None = None) -> None:
         if not precedents:
@@ -246,7 +252,9 @@ class PrecedentIndex:
             "format_version": FORMAT_VERSION, "eco_version": __version__,
             "embedder": self.embedder.name, "embedder_version": self.embedder.version,
             "view": self.view, "dimension": self.embedder.dimension, "count": len(self.vectors),
-            "index_type": self.vectors.kind, "catalog_sha256": self.catalog_sha256,
+            "index_type": self.vectors.kind, "index_params": self.vectors.params(),
+            "embedder_params": {"alpha": a} if (a := getattr(self.embedder, "alpha", None)) is not None else {},
+            "catalog_sha256": self.catalog_sha256,
             "db_sha256": self.db_sha256, "db": self.db_path,
             "files": {VECTORS: _sha256(vec_b), ROWS: _sha256(rows_b), STATE: _sha256(state_b)},
         }
@@ -283,7 +291,12 @@ class PrecedentIndex:
                 raise StateError(f"{path}: truncated or corrupt (checksum differs from {manifest_path}); "
                                  f"rebuild with {fix}")
         if embedder is None:
-            embedder = get_embedder(name)
+            try:
+                embedder = get_embedder(name)
+            except ConfigError as exc:
+                raise StateError(f"{manifest_path}: built with embedder {name}, which cannot be loaded here ({exc}); "
+                                 f"install it, or rebuild with `eco index build --rebuild --embedder bow "
+                                 f"--index {directory}`") from exc
         if embedder.name != name or embedder.version != str(m.get("embedder_version")):
             raise StateError(f"{manifest_path}: built with embedder {name} {m.get('embedder_version')}, "
                              f"not {embedder.name} {embedder.version}; rebuild with {fix}")

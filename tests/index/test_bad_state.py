@@ -13,10 +13,11 @@ from eco.cli import main
 from eco.index import build_index
 
 
-@pytest.fixture
-def index_dir(tmp_path: Path) -> Path:
+@pytest.fixture(params=["flat", "ivf"])
+def index_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     directory = tmp_path / "ix"
-    build_index(directory, catalog_only=True)
+    build_index(directory, catalog_only=True, index_type=request.param)
+    assert json.loads((directory / "manifest.json").read_text())["index_type"] == request.param
     return directory
 
 
@@ -59,6 +60,7 @@ CASES = {
     "other embedder version": (_edit_manifest(embedder_version="0"), "built with embedder bow 0"),
     "other dimension": (_edit_manifest(dimension=384), "dimension 384"),
     "newer format": (_edit_manifest(format_version=99), "newer than this eco"),
+    "embedder that cannot load": (_edit_manifest(embedder="st:/nonexistent/model"), "cannot be loaded here"),
 }
 
 
