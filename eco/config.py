@@ -56,9 +56,10 @@ class EcoConfig:
     workload_runs: int = 5
     #: Who drafts candidates: ``recipes`` (offline, the default), ``openai`` (any
     #: OpenAI-compatible server) or ``anthropic`` (both need eco[llm] and a key in
-    #: ``ECO_LLM_API_KEY`` or the provider's variable).
+    #: ``ECO_LLM_API_KEY`` or the provider's variable), or ``llama`` (a local GGUF model
+    #: in-process; eco[local]).
     drafter: str = "recipes"
-    #: The model an LLM drafter asks.
+    #: The model an LLM drafter asks (``llama``: a .gguf path or a package carrying one).
     model: str = ""
     #: Where an LLM drafter sends requests (empty: the provider's own endpoint).
     base_url: str = ""
@@ -78,9 +79,18 @@ class EcoConfig:
     #: Self-review: the model answers a checklist about its own verified patch; a failed
     #: review turns the result into ``rejected``.
     llm_review: bool = True
+    #: Stream LLM responses (server-sent events); tokens come from the stream's usage events.
+    stream: bool = False
+    #: How many of the fastest verified LLM candidates go back once to be made faster (0: none).
+    llm_refinements: int = 1
+    #: The pick: the smallest change whose speedup is within this fraction of the fastest
+    #: verified candidate's (0.05: 5%).
+    llm_pick_tolerance: float = 0.05
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}
+#: Numeric keys for which 0 is meaningful (off, or no tolerance).
+_MAY_BE_ZERO = {"min_share", "temperature", "llm_repairs", "llm_refinements", "llm_pick_tolerance"}
 
 
 def _check(key: str, value: Any, where: str) -> Any:
@@ -97,8 +107,12 @@ def _check(key: str, value: Any, where: str) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) and "=" in v for v in value):
             raise ConfigError(f"{where}: [tool.eco] path_map must be a list of \"OLD=NEW\" strings, got {value!r}")
         return tuple(value)
-    if key == "drafter" and value not in ("recipes", "openai", "anthropic"):
-        raise ConfigError(f"{where}: [tool.eco] drafter = {value!r} must be \"recipes\", \"openai\" or \"anthropic\"")
+    if key == "drafter" and value not in ("recipes", "openai", "anthropic", "llama"):
+        raise ConfigError(f"{where}: [tool.eco] drafter = {value!r} must be \"recipes\", \"openai\", "
+                          "\"anthropic\" or \"llama\"")
+    if key == "llm_pick_tolerance" and (not isinstance(value, int | float) or isinstance(value, bool)
+                                        or not 0.0 <= value < 1.0):
+        raise ConfigError(f"{where}: [tool.eco] llm_pick_tolerance = {value!r} must be between 0 and 1")
     if key == "prompt_strategy" and value not in ("zero-shot", "few-shot", "step-by-step"):
         raise ConfigError(f"{where}: [tool.eco] prompt_strategy = {value!r} must be \"zero-shot\", "
                           "\"few-shot\" or \"step-by-step\"")
@@ -121,8 +135,10 @@ def _check(key: str, value: Any, where: str) -> Any:
         raise ConfigError(f"{where}: [tool.eco] min_speedup = {value!r} must be at least 1.0")
     if key in {"min_share", "max_share"} and not 0.0 <= value <= 1.0:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be between 0 and 1")
-    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in {"min_share", "temperature", "llm_repairs"}:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0 and key not in _MAY_BE_ZERO:
         raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must be positive")
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+        raise ConfigError(f"{where}: [tool.eco] {key} = {value!r} must not be negative")
     return value
 
 

@@ -20,8 +20,9 @@ from eco.config import EcoConfig
 from eco.draft.records import Candidate
 
 if TYPE_CHECKING:
-    from eco.draft.llm import LLMDrafter
+    from eco.draft.llm import LLMDraft, LLMDrafter
     from eco.index import Precedent
+    from eco.verify.verifier import Verifier
 from eco.errors import EcoError, ProfileError, SourceError
 from eco.profile import (
     DEFAULT_EXCLUDE,
@@ -34,8 +35,8 @@ from eco.profile import (
     profile_workload,
     workload_script,
 )
-from eco.results import FunctionResult, SuggestResult
-from eco.verify.records import Verdict
+from eco.results import FunctionResult, Lineage, SuggestResult
+from eco.verify.records import Status, Verdict
 from eco.verify.worktree import take_snapshot
 
 Progress = Callable[[str], None]
@@ -72,6 +73,8 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
     # An LLM drafter is built first: a missing key or extra stops the run before any work.
     llm = llm_drafter(root, config)
     llm_notes: dict[tuple[str, str], str] = {}
+    llm_first: dict[tuple[str, str], LLMDraft] = {}
+    llm_context: dict[tuple[str, str], tuple[list[Precedent], list[str]]] = {}
     snapshot = take_snapshot(root)
     workload = config.workload or DEFAULT_WORKLOAD
     state = state_dir(root)
@@ -119,9 +122,11 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
             drafts[(target.file, target.qualname)] = draft_recipes(target)
         else:
             progress(f"drafting {target.qualname} with {config.drafter} {config.model}")
-            draft = llm.draft(target, precedents=llm_precedents(root, target),
-                              findings=[f"{f.id} (line {f.line}): {f.message}" for f in findings])
+            shown, lines = llm_precedents(root, target), [f"{f.id} (line {f.line}): {f.message}" for f in findings]
+            draft = llm.draft(target, precedents=shown, findings=lines)
             drafts[(target.file, target.qualname)] = draft.candidates
+            llm_first[(target.file, target.qualname)] = draft
+            llm_context[(target.file, target.qualname)] = (shown, lines)
             if draft.error is not None or not draft.candidates:
                 llm_notes[(target.file, target.qualname)] = draft.error or (
                     "no usable candidate from the model: " + "; ".join(draft.refusals))
@@ -143,6 +148,10 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
                 summary = captures.summary(*key) if captures else None
                 target = replace(target, captured_calls=summary.stored if summary else 0)
                 candidates = drafts[key]
+                if llm is not None:
+                    verdicts[key] = llm_result(llm, target, llm_first[key], verifier, config,
+                                               llm_context[key], progress)
+                    continue
                 last: FunctionResult | None = None
                 for index, candidate in enumerate(candidates, 1):
                     progress(f"verifying {target.qualname} ({candidate.antipattern}), candidate {index} of {len(candidates)}")
@@ -152,27 +161,6 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
                     if verdict.status == "verified":
                         break
                 assert last is not None
-                # Repair: a rejected LLM candidate goes back with the verifier's reason.
-                tried = list(candidates)
-                for _round in range(config.llm_repairs if llm is not None else 0):
-                    if last.status != "rejected" or last.candidate is None or llm is None:
-                        break
-                    progress(f"asking {config.model} to repair {target.qualname}: {last.reason[:80]}")
-                    repaired = llm.repair(target, last.candidate, last.reason, tried=tried).candidates
-                    tried.extend(repaired)
-                    for candidate in repaired:
-                        verdict = verifier.verify(target.file, target.qualname, candidate.patch)
-                        last = FunctionResult(hot=target.hot, status=verdict.status, reason=verdict.reason,
-                                              target=target, candidate=candidate, verdict=verdict,
-                                              tried=len(tried))
-                        if verdict.status == "verified":
-                            break
-                # Self-review: the model answers a checklist about its own verified patch.
-                if llm is not None and config.llm_review and last.status == "verified" and last.candidate:
-                    progress(f"asking {config.model} to review its patch to {target.qualname}")
-                    passed, why = llm.review(target, last.candidate)
-                    if not passed:
-                        last = replace(last, status="rejected", reason=why)
                 verdicts[key] = last
 
     for target in targets:
@@ -180,7 +168,10 @@ def suggest(options: SuggestOptions, progress: Progress = lambda _m: None) -> Su
         if key in verdicts:
             results.append(verdicts[key])
         elif key in llm_notes:
-            results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=llm_notes[key], target=target))
+            refused = tuple(Lineage(f"c{i}", origin, None, "parse", "refused", why)
+                            for i, (origin, why) in enumerate(llm_first[key].refused, 1))
+            results.append(FunctionResult(hot=target.hot, status="no-candidate", reason=llm_notes[key], target=target,
+                                          lineage=refused))
         else:
             why = ("anti-patterns found but no fix is provably safe here: " + ", ".join(target.antipatterns)
                    if target.antipatterns else "no known anti-pattern in this function")
@@ -216,6 +207,29 @@ def only_targets(root: Path, profiled: Sequence[HotFunction], only: Sequence[tup
     return picked
 
 
+def llm_result(llm: LLMDrafter, target: Target, first: LLMDraft, verifier: Verifier, config: EcoConfig,
+               context: tuple[list[Precedent], list[str]], progress: Progress) -> FunctionResult:
+    """ECO's loop for one target (`eco.draft.llm.loop`): every sample verified, repairs,
+    one refinement of the best, the most conservative fast pick, its self-review."""
+    from eco.draft.llm.loop import LoopSettings, improve
+
+    settings = LoopSettings(repairs=config.llm_repairs, refinements=config.llm_refinements,
+                            tolerance=config.llm_pick_tolerance, review=config.llm_review)
+    outcome = improve(llm, target, first, lambda c: verifier.verify(target.file, target.qualname, c.patch),
+                      settings, precedents=context[0], findings=context[1], progress=progress)
+    chosen = outcome.picked or outcome.last
+    assert chosen is not None  # the first draft had candidates, so something was verified
+    status: Status
+    if outcome.picked is not None:
+        status, reason = "verified", ""
+    elif outcome.review_failure:
+        status, reason = "rejected", outcome.review_failure
+    else:
+        status, reason = chosen.verdict.status, chosen.verdict.reason
+    return FunctionResult(hot=target.hot, status=status, reason=reason, target=target, candidate=chosen.candidate,
+                          verdict=chosen.verdict, tried=outcome.verified_count, lineage=tuple(outcome.lineage))
+
+
 def llm_drafter(root: Path, config: EcoConfig) -> LLMDrafter | None:
     """The run's LLM drafter when ``config.drafter`` names one; None for the recipes.
 
@@ -233,6 +247,7 @@ def llm_drafter(root: Path, config: EcoConfig) -> LLMDrafter | None:
         samples=config.samples, temperature=config.temperature,
         strategy=config.prompt_strategy,  # type: ignore[arg-type]  # checked by load_config
         timeout=config.llm_timeout, max_calls=config.llm_max_calls, max_tokens=config.llm_max_tokens,
+        stream=config.stream,
     )
     budget = Budget(max_calls=settings.max_calls, max_tokens=settings.max_tokens)
     return LLMDrafter.for_repository(root, settings, budget)

@@ -1,6 +1,8 @@
 """The result document (`eco suggest --json`), exactly as DESIGN.md specifies it.
 
-Format history: 0.1.0 — first version.
+Format history: 0.1.0 — first version; then ``lineage`` added to each result (every
+candidate an LLM drafter proposed: origin, stage reached, verdict, why the pick was picked;
+empty for recipes).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ def result_entry(result: FunctionResult) -> dict[str, Any]:
         "patch": candidate.patch if candidate else None,
         "stages": [{"name": s.name, "ok": s.ok, "detail": s.detail} for s in verdict.stages] if verdict else [],
         "notes": list(verdict.notes) if verdict else [],
+        "lineage": [{"id": c.id, "origin": c.origin, "parent": c.parent, "stage": c.stage, "status": c.status,
+                     "reason": c.reason, "speedup": round(c.speedup, 4) if c.speedup is not None else None,
+                     "changed_lines": c.changed_lines, "picked": c.picked or None} for c in result.lineage],
     }
 
 

@@ -51,8 +51,24 @@ def render_report(result: SuggestResult, console: Console) -> None:
         header = Text(f"{r.candidate.rationale}\n{'; '.join(evidence)}\n", style="italic")
         console.print(Panel(Group(header, Syntax(r.candidate.patch, "diff", theme="ansi_dark", background_color="default")),
                             title=f"{r.hot.file}::{r.hot.qualname}  {_speedup(r)}", title_align="left"))
+    for r in result.results:
+        if r.lineage:
+            console.print(_lineage(r), highlight=False, markup=False)
     counts = {s: sum(1 for r in result.results if r.status == s) for s in _STYLE}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     console.print(f"{len(result.results)} hot function(s): {summary or 'none above the floor'}")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+def _lineage(result: FunctionResult) -> str:
+    """One line per candidate an LLM proposed: where it came from and how far it got."""
+    lines = [f"candidates for {result.hot.file}::{result.hot.qualname}:"]
+    for c in result.lineage:
+        speed = f" {c.speedup:.2f}x" if c.speedup is not None else ""
+        why = c.picked or (c.reason.splitlines()[0] if c.reason else "")
+        why = why if len(why) <= 90 else why[:87] + "..."
+        mark = "picked: " if c.picked else ""
+        lines.append(f"  {c.id} {c.origin[:70]} -> {c.status} at {c.stage}{speed}"
+                     + (f" ({mark}{why})" if why else ""))
+    return "\n".join(lines)

@@ -8,11 +8,12 @@ are never logged, written, or put in an error message.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from eco.errors import EcoError
 
@@ -23,6 +24,7 @@ __all__ = [
     "Completion",
     "LLMError",
     "Prompt",
+    "ServiceBackend",
     "api_key",
     "with_retries",
 ]
@@ -40,10 +42,16 @@ class BudgetExhausted(LLMError):
 
 @dataclass(frozen=True)
 class Prompt:
-    """A chat prompt: one system message and the user message."""
+    """A chat prompt (one system message and the user message), or a completion prompt.
+
+    A completion prompt (for base models, which continue text and cannot chat) has an
+    empty ``system``, the text to continue in ``user`` and the ``stop`` sequences that
+    end the continuation.
+    """
 
     system: str
     user: str
+    stop: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,10 +109,14 @@ class Budget:
 class Backend(Protocol):
     """A model service: ``complete`` returns ``n`` samples for one prompt."""
 
-    #: ``openai``, ``anthropic``: the drafter name candidates carry.
+    #: ``openai``, ``anthropic``, ``llama``: the drafter name candidates carry.
     name: str
     #: The model name, part of the cache key.
     model: str
+    #: False for base models that only continue text: they get completion prompts.
+    chat: bool
+    #: The run's budget this backend charges.
+    budget: Budget
 
     def complete(self, prompt: Prompt, n: int, temperature: float, max_tokens: int) -> Completion:
         """Sample ``n`` completions.
@@ -185,3 +197,98 @@ def with_retries(
             budget.retries += 1
             sleep(min(delay, max_delay))
     raise AssertionError("unreachable")
+
+
+class ServiceBackend:
+    """What the SDK backends share: the key, retries with backoff, the budget, usage, and
+    error texts that never carry the key.
+
+    A subclass names its SDK and implements `_request`, one HTTP request for ``k`` samples
+    (``k`` is at most `per_request` of them), streamed or not.
+    """
+
+    name = ""
+    chat = True
+    #: The provider's own key variable, the fallback for ``ECO_LLM_API_KEY``.
+    key_variable = ""
+    #: Most samples one request can return (None: any number, as OpenAI's ``n``).
+    per_request: int | None = None
+
+    def __init__(
+        self,
+        model: str,
+        budget: Budget,
+        sdk: Any,
+        key: str,
+        *,
+        attempts: int = 4,
+        stream: bool = False,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.model = model
+        self.budget = budget
+        self.stream = stream
+        self._sdk = sdk
+        self._key = key
+        self._attempts = attempts
+        self._sleep = sleep
+
+    @classmethod
+    def key_from(cls, environ: Mapping[str, str] | None, required: bool = True) -> str | None:
+        """The API key from ``environ`` (default: the process environment).
+
+        Raises:
+            LLMError: None is set and ``required``.
+        """
+        env = os.environ if environ is None else environ
+        key = api_key(cls.key_variable, env)
+        if key is None and required:
+            raise LLMError(f"no API key: set ECO_LLM_API_KEY or {cls.key_variable}")
+        return key
+
+    def complete(self, prompt: Prompt, n: int, temperature: float, max_tokens: int) -> Completion:
+        texts: list[str] = []
+        input_tokens = output_tokens = 0
+        while len(texts) < n:
+            k = n - len(texts) if self.per_request is None else min(self.per_request, n - len(texts))
+            kwargs: dict[str, Any] = {} if self._sleep is None else {"sleep": self._sleep}
+
+            def call(k: int = k) -> Completion:
+                return self._request(prompt, k, temperature, max_tokens)
+
+            one = with_retries(
+                call,
+                self._classify,
+                self.budget,
+                attempts=self._attempts,
+                describe=self._describe,
+                **kwargs,
+            )
+            self.budget.charge(one)
+            texts.extend(one.texts)
+            input_tokens += one.input_tokens
+            output_tokens += one.output_tokens
+            if not one.texts:
+                break  # a service that returns nothing would loop forever
+        return Completion(tuple(texts), input_tokens, output_tokens)
+
+    def _request(self, prompt: Prompt, k: int, temperature: float, max_tokens: int) -> Completion:
+        raise NotImplementedError
+
+    def _classify(self, exc: Exception) -> Retryable | None:
+        """Rate limits (429), server errors (5xx, Anthropic's 529) and lost connections
+        (timeouts included) are worth another try; anything else is the request's fault."""
+        sdk = self._sdk
+        if isinstance(exc, sdk.APIStatusError):
+            if exc.status_code == 429 or exc.status_code >= 500:
+                return Retryable(exc, parse_retry_after(exc.response.headers))
+            return None
+        if isinstance(exc, sdk.APIConnectionError):  # includes APITimeoutError
+            return Retryable(exc, None)
+        return None
+
+    def _describe(self, exc: Exception) -> str:
+        status = getattr(exc, "status_code", None)
+        where = f"HTTP {status}" if status is not None else type(exc).__name__
+        text = f"{self.name} {self.model}: {where}: {exc}"
+        return text.replace(self._key, "***")

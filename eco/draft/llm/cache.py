@@ -25,19 +25,19 @@ def cache_key(
     backend: str, model: str, prompt: Prompt, n: int, temperature: float, max_tokens: int
 ) -> str:
     """A stable hash of everything that decides a response."""
-    payload = json.dumps(
-        {
-            "v": VERSION,
-            "backend": backend,
-            "model": model,
-            "system": prompt.system,
-            "user": prompt.user,
-            "n": n,
-            "temperature": temperature,
-            "max_tokens": max_tokens,
-        },
-        sort_keys=True,
-    )
+    fields: dict[str, object] = {
+        "v": VERSION,
+        "backend": backend,
+        "model": model,
+        "system": prompt.system,
+        "user": prompt.user,
+        "n": n,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+    }
+    if prompt.stop:  # only completion prompts have stops; chat prompts keep their old keys
+        fields["stop"] = list(prompt.stop)
+    payload = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

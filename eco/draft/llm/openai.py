@@ -1,26 +1,18 @@
 """OpenAI-compatible chat completions through the ``openai`` SDK (eco[llm]).
 
 ``base_url`` points it at anything that speaks the wire format: OpenAI, vLLM, Ollama,
-LM Studio, llama.cpp's server. The SDK's own retries are off: eco retries itself so that
-every attempt counts against the run's budget.
+LM Studio, llama.cpp's server. One request returns all ``n`` samples. Streamed
+(``stream = true``) it asks for the usage chunk (``stream_options.include_usage``) so the
+tokens spent are still counted. The SDK's own retries are off: eco retries itself
+(`ServiceBackend`) so that every attempt counts against the run's budget.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from eco.draft.llm.backend import (
-    Budget,
-    Completion,
-    LLMError,
-    Prompt,
-    Retryable,
-    api_key,
-    parse_retry_after,
-    with_retries,
-)
+from eco.draft.llm.backend import Budget, Completion, LLMError, Prompt, ServiceBackend
 
 __all__ = ["OpenAIBackend"]
 
@@ -35,10 +27,11 @@ def _sdk() -> Any:
     return openai
 
 
-class OpenAIBackend:
+class OpenAIBackend(ServiceBackend):
     """Chat completions with ``n`` samples per request."""
 
     name = "openai"
+    key_variable = "OPENAI_API_KEY"
 
     def __init__(
         self,
@@ -48,68 +41,45 @@ class OpenAIBackend:
         base_url: str | None = None,
         timeout: float = 120.0,
         attempts: int = 4,
+        stream: bool = False,
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         openai = _sdk()
-        env = os.environ if environ is None else environ
-        key = api_key("OPENAI_API_KEY", env)
-        if key is None:
-            if base_url is None:
-                raise LLMError("no API key: set ECO_LLM_API_KEY or OPENAI_API_KEY")
-            key = "unused"  # local OpenAI-compatible servers usually need none
-        self.model = model
-        self.budget = budget
-        self._key = key
-        self._attempts = attempts
-        self._sleep = sleep
-        self._openai = openai
+        # Local OpenAI-compatible servers usually need no key.
+        key = self.key_from(environ, required=base_url is None) or "unused"
+        super().__init__(model, budget, openai, key, attempts=attempts, stream=stream, sleep=sleep)
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=0)
 
-    def complete(self, prompt: Prompt, n: int, temperature: float, max_tokens: int) -> Completion:
-        def call() -> Completion:
-            response = self._client.chat.completions.create(
-                model=self.model,
-                messages=[
-                    {"role": "system", "content": prompt.system},
-                    {"role": "user", "content": prompt.user},
-                ],
-                n=n,
-                temperature=temperature,
-                max_tokens=max_tokens,
-            )
-            texts = tuple(c.message.content or "" for c in response.choices)
+    def _request(self, prompt: Prompt, k: int, temperature: float, max_tokens: int) -> Completion:
+        messages = [
+            {"role": "system", "content": prompt.system},
+            {"role": "user", "content": prompt.user},
+        ]
+        common: dict[str, Any] = {"model": self.model, "messages": messages, "n": k,
+                                  "temperature": temperature, "max_tokens": max_tokens}
+        if prompt.stop:
+            common["stop"] = list(prompt.stop)[:4]  # the API takes at most four
+        if not self.stream:
+            response = self._client.chat.completions.create(**common)
             usage = response.usage
             return Completion(
-                texts=texts,
+                texts=tuple(c.message.content or "" for c in response.choices),
                 input_tokens=usage.prompt_tokens if usage else 0,
                 output_tokens=usage.completion_tokens if usage else 0,
             )
-
-        kwargs: dict[str, Any] = {} if self._sleep is None else {"sleep": self._sleep}
-        completion = with_retries(
-            call,
-            self._classify,
-            self.budget,
-            attempts=self._attempts,
-            describe=self._describe,
-            **kwargs,
+        parts: dict[int, list[str]] = {i: [] for i in range(k)}
+        input_tokens = output_tokens = 0
+        chunks = self._client.chat.completions.create(
+            **common, stream=True, stream_options={"include_usage": True}
         )
-        self.budget.charge(completion)
-        return completion
-
-    def _classify(self, exc: Exception) -> Retryable | None:
-        openai = self._openai
-        if isinstance(exc, openai.APIStatusError):
-            if exc.status_code == 429 or exc.status_code >= 500:
-                return Retryable(exc, parse_retry_after(exc.response.headers))
-            return None
-        if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
-            return Retryable(exc, None)
-        return None
-
-    def _describe(self, exc: Exception) -> str:
-        status = getattr(exc, "status_code", None)
-        where = f"HTTP {status}" if status is not None else type(exc).__name__
-        text = f"openai {self.model}: {where}: {exc}"
-        return text.replace(self._key, "***")
+        with chunks:
+            for chunk in chunks:
+                for choice in chunk.choices:
+                    if choice.delta is not None and choice.delta.content:
+                        parts.setdefault(choice.index, []).append(choice.delta.content)
+                if chunk.usage is not None:  # the last chunk, with no choices
+                    input_tokens = chunk.usage.prompt_tokens
+                    output_tokens = chunk.usage.completion_tokens
+        texts = tuple("".join(parts[i]) for i in sorted(parts))
+        return Completion(texts, input_tokens, output_tokens)

@@ -24,6 +24,7 @@ __all__ = [
     "Precedent",
     "PrecedentLike",
     "Strategy",
+    "build_completion_prompt",
     "build_prompt",
     "catalog_precedents",
 ]
@@ -156,6 +157,58 @@ def build_prompt(
     parts.append(RULES)
     parts.append(STEP_BY_STEP if strategy == "step-by-step" else ANSWER)
     return Prompt(system=SYSTEM, user="\n\n".join(parts) + "\n")
+
+
+#: Where a completion model's answer ends: the next top-level statement, example or fence.
+COMPLETION_STOPS = ("\n# before", "\n# after", "\n```", "\ndef ", "\nasync def ", "\nclass ",
+                    "\n@", "\nif __name__")
+
+COMPLETION_HEADER = """\
+# Faster versions of Python functions. Each "after" does exactly what its "before" does:
+# same results, same exceptions, same side effects, same signature; it is only faster.
+"""
+AFTER = "# after (faster, same behaviour):\n"
+
+
+def build_completion_prompt(
+    target: Target,
+    *,
+    precedents: Sequence[PrecedentLike] = (),
+    before: str | None = None,
+    note: str = "",
+) -> Prompt:
+    """A code-continuation prompt for base models, which continue text and cannot chat.
+
+    The precedents as before/after pairs, then the target's "before" (``before`` replaces
+    the original text, for a refinement of a verified version) and an open "after" header:
+    the model writes the faster function, and the stop sequences end it at the next
+    top-level statement. ``note`` (one line, e.g. why an earlier attempt failed) goes in a
+    comment above the target.
+    """
+    parts = [COMPLETION_HEADER]
+    context = "\n".join(
+        line for line in function_context(target).splitlines() if line.startswith(("import ", "from "))
+    )
+    if context:
+        parts.append(context + "\n")
+    for p in precedents[:MAX_PRECEDENTS]:
+        if p.before.strip() and p.after.strip():
+            why = " ".join(p.message.split())[:200]
+            parts.append(f"# before ({why}):\n{p.before.strip()}\n{AFTER}{p.after.strip()}\n")
+    comment = "".join(f"# {line}\n" for line in note.strip().splitlines()[:3]) if note else ""
+    source = _flush_left(target) if before is None else before.strip("\n")
+    parts.append(f"{comment}# before:\n{source}\n{AFTER}")
+    return Prompt(system="", user="\n".join(parts), stop=COMPLETION_STOPS)
+
+
+def _flush_left(target: Target) -> str:
+    """The target's text with its first line's indentation removed from every line (a
+    method's body keeps its relative indentation)."""
+    data = target.file_source.encode("utf-8")
+    start = target.span[0]
+    indent = data[data.rfind(b"\n", 0, start) + 1 : start].decode("utf-8")
+    lines = target.source.strip("\n").splitlines()
+    return "\n".join([lines[0], *(line.removeprefix(indent) for line in lines[1:])])
 
 
 def _diff(before: str, after: str) -> str:

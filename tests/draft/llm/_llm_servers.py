@@ -1,9 +1,13 @@
 """Loopback stand-ins for the OpenAI chat-completions and Anthropic messages services.
 
-Each speaks the real wire format (non-streamed JSON, the services' error bodies, the
-``retry-after`` header) and checks every request the way the service does: the auth
-header, the model, the message shape, the required fields. A request the real service
-would refuse is answered with the service's 400/401 and recorded in ``problems``.
+Each speaks the real wire format (JSON, or server-sent events when the request says
+``"stream": true``: OpenAI's ``chat.completion.chunk`` lines ending in ``[DONE]``, with a
+usage chunk only when ``stream_options.include_usage`` asks for it; Anthropic's
+``message_start`` / ``content_block_*`` / ``message_delta`` / ``message_stop`` events; the
+services' error bodies; the ``retry-after`` header) and checks every request the way the
+service does: the auth header, the model, the message shape, the required fields. A
+request the real service would refuse is answered with the service's 400/401 and recorded
+in ``problems``.
 """
 
 from __future__ import annotations
@@ -61,6 +65,16 @@ class LLMServer:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 outer.requests.append(Recorded(self.path, headers, body if isinstance(body, dict) else {}))
                 status, payload, extra = outer._handle(self.path, headers, body)
+                if status == 200 and isinstance(body, dict) and body.get("stream") is True:
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.send_header("cache-control", "no-cache")
+                    self.end_headers()
+                    for event in outer._events(body, payload):
+                        self.wfile.write(event.encode())
+                        self.wfile.flush()
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -139,6 +153,62 @@ class LLMServer:
         }
 
 
+    def _events(self, body: dict[str, Any], whole: dict[str, Any]) -> list[str]:
+        """The streamed form of the reply ``whole``, as the service sends it."""
+        if self.kind == "openai":
+            return _openai_events(body, whole)
+        return _anthropic_events(whole)
+
+
+def _pieces(text: str, size: int = 7) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def _openai_events(body: dict[str, Any], whole: dict[str, Any]) -> list[str]:
+    base = {"id": whole["id"], "object": "chat.completion.chunk", "created": whole["created"],
+            "model": whole["model"], "system_fingerprint": None}
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+    def chunk(choices: list[dict[str, Any]], usage: Any = None) -> str:
+        data = {**base, "choices": choices}
+        if include_usage:
+            data["usage"] = usage
+        return f"data: {json.dumps(data)}\n\n"
+
+    out = []
+    for choice in whole["choices"]:
+        i = choice["index"]
+        out.append(chunk([{"index": i, "delta": {"role": "assistant", "content": ""}, "logprobs": None,
+                           "finish_reason": None}]))
+        for piece in _pieces(choice["message"]["content"]):
+            out.append(chunk([{"index": i, "delta": {"content": piece}, "logprobs": None, "finish_reason": None}]))
+        out.append(chunk([{"index": i, "delta": {}, "logprobs": None, "finish_reason": "stop"}]))
+    if include_usage:
+        out.append(chunk([], whole["usage"]))
+    out.append("data: [DONE]\n\n")
+    return out
+
+
+def _anthropic_events(whole: dict[str, Any]) -> list[str]:
+    def event(name: str, data: dict[str, Any]) -> str:
+        return f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n"
+
+    usage = whole["usage"]
+    start = {**whole, "content": [], "stop_reason": None,
+             "usage": {"input_tokens": usage["input_tokens"], "output_tokens": 1}}
+    text = whole["content"][0]["text"]
+    out = [event("message_start", {"message": start}),
+           event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+           event("ping", {})]
+    out += [event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": piece}})
+            for piece in _pieces(text)]
+    out += [event("content_block_stop", {"index": 0}),
+            event("message_delta", {"delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                                    "usage": {"output_tokens": usage["output_tokens"]}}),
+            event("message_stop", {})]
+    return out
+
+
 def _check_openai(body: dict[str, Any]) -> str:
     if not isinstance(body.get("model"), str) or not body["model"]:
         return "you must provide a model parameter"
@@ -156,8 +226,13 @@ def _check_openai(body: dict[str, Any]) -> str:
     t = body.get("temperature", 1)
     if not isinstance(t, int | float) or not 0 <= t <= 2:
         return f"invalid temperature {t!r}"
-    if body.get("stream"):
-        return "this stand-in serves non-streamed requests only"
+    if "stream" in body and not isinstance(body["stream"], bool):
+        return f"invalid stream {body['stream']!r}"
+    if "stream_options" in body and not body.get("stream"):
+        return "The 'stream_options' parameter is only allowed when 'stream' is enabled."
+    stop = body.get("stop")
+    if stop is not None and not (isinstance(stop, str) or (isinstance(stop, list) and len(stop) <= 4)):
+        return "'stop' must be a string or at most 4 strings"
     return ""
 
 
@@ -179,4 +254,6 @@ def _check_anthropic(body: dict[str, Any]) -> str:
     t = body.get("temperature", 1)
     if not isinstance(t, int | float) or not 0 <= t <= 1:
         return f"temperature: {t!r} must be between 0 and 1"
+    if "stream" in body and not isinstance(body["stream"], bool):
+        return "stream: Input should be a valid boolean"
     return ""

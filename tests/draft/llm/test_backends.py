@@ -67,28 +67,60 @@ def test_anthropic_request_as_the_service_sees_it(anthropic_server: LLMServer) -
     assert (budget.calls, budget.tokens) == (2, 240)
 
 
+def test_openai_streamed_completion_counts_tokens_from_the_usage_chunk(openai_server: LLMServer) -> None:
+    long = "def total(xs):\n    return sum(xs)  # streamed in many small pieces\n"
+    openai_server.script = [("texts", [long, "second answer"])]
+    budget = Budget()
+    backend = OpenAIBackend("gpt-test", budget, base_url=openai_server.base_url, environ=ENV, stream=True)
+    completion = backend.complete(PROMPT, n=2, temperature=0.3, max_tokens=64)
+    assert completion.texts == (long, "second answer")
+    assert openai_server.problems == []
+    (request,) = openai_server.requests
+    assert request.body["stream"] is True
+    assert request.body["stream_options"] == {"include_usage": True}
+    assert (budget.calls, budget.input_tokens, budget.output_tokens) == (1, 100, 40)
+    assert (completion.input_tokens, completion.output_tokens) == (100, 40)
+
+
+def test_anthropic_streamed_message_counts_tokens_from_its_events(anthropic_server: LLMServer) -> None:
+    long = "def total(xs):\n    return sum(xs)  # streamed as text_delta events\n"
+    anthropic_server.script = [("texts", [long]), ("texts", ["two"])]
+    budget = Budget()
+    backend = AnthropicBackend("claude-test", budget, base_url=anthropic_server.base_url, environ=ENV,
+                               stream=True)
+    completion = backend.complete(PROMPT, n=2, temperature=0.3, max_tokens=64)
+    assert completion.texts == (long, "two")
+    assert anthropic_server.problems == []
+    assert [r.body["stream"] for r in anthropic_server.requests] == [True, True]
+    # input from message_start, output from message_delta (not message_start's placeholder 1)
+    assert (budget.calls, budget.input_tokens, budget.output_tokens) == (2, 200, 40)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
-def test_429_honours_retry_after_and_5xx_backs_off(kind: str, openai_server: LLMServer,
+def test_429_honours_retry_after_and_5xx_backs_off(kind: str, stream: bool, openai_server: LLMServer,
                                                    anthropic_server: LLMServer) -> None:
     server = openai_server if kind == "openai" else anthropic_server
     server.script = [("error", (429, {"retry-after": "7"})), ("error", (503, {})), ("texts", ["ok"])]
     waits: list[float] = []
     budget = Budget()
     cls = OpenAIBackend if kind == "openai" else AnthropicBackend
-    backend = cls("m", budget, base_url=server.base_url, environ=ENV, sleep=waits.append)
+    backend = cls("m", budget, base_url=server.base_url, environ=ENV, sleep=waits.append, stream=stream)
     assert backend.complete(PROMPT, 1, 0.3, 16).texts == ("ok",)
+    assert all(r.body.get("stream", False) is stream for r in server.requests)
     assert waits[0] == 7.0
     assert 0 < waits[1] <= 1.0  # exponential backoff with jitter, base 0.5 s
     assert (budget.calls, budget.retries) == (3, 2)
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
 @pytest.mark.parametrize("kind", ["openai", "anthropic"])
-def test_persistent_errors_give_up_without_leaking_the_key(kind: str, openai_server: LLMServer,
+def test_persistent_errors_give_up_without_leaking_the_key(kind: str, stream: bool, openai_server: LLMServer,
                                                           anthropic_server: LLMServer) -> None:
     server = openai_server if kind == "openai" else anthropic_server
     server.script = [("error", (500, {}))] * 4
     cls = OpenAIBackend if kind == "openai" else AnthropicBackend
-    backend = cls("m", Budget(), base_url=server.base_url, environ=ENV, sleep=lambda _s: None)
+    backend = cls("m", Budget(), base_url=server.base_url, environ=ENV, sleep=lambda _s: None, stream=stream)
     with pytest.raises(LLMError, match="gave up after 4 attempts") as info:
         backend.complete(PROMPT, 1, 0.3, 16)
     assert KEY not in str(info.value)

@@ -97,12 +97,12 @@ def small_repo(tmp_path: Path) -> Path:
     return root
 
 
-def run_suggest(root: Path, server: LLMServer) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+def run_suggest(root: Path, server: LLMServer, *extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env["ECO_LLM_API_KEY"] = KEY
     result = subprocess.run(
         [sys.executable, "-m", "eco", "suggest", str(root), "--drafter", "openai", "--model", "local-model",
-         "--base-url", server.base_url, "--json"],
+         "--base-url", server.base_url, "--json", *extra],
         capture_output=True, text=True, timeout=300, env=env,
     )
     assert KEY not in result.stdout + result.stderr
@@ -113,11 +113,16 @@ def is_review(body: dict[str, Any]) -> bool:
     return "review performance patches" in body["messages"][0]["content"]
 
 
+def is_refinement(body: dict[str, Any]) -> bool:
+    return "passed eco's verifier" in body["messages"][-1]["content"]
+
+
 def drafting(server: LLMServer) -> list[Any]:
-    return [r for r in server.requests if not is_review(r.body)]
+    return [r for r in server.requests if not is_review(r.body) and not is_refinement(r.body)]
 
 
 def test_good_rewrite_reaches_verification(small_repo: Path, openai_server: LLMServer) -> None:
+    """The default run's one full end to end: loopback server -> suggest -> verified patch."""
     openai_server.reply = lambda body: ["1. yes\nVERDICT: PASS"] if is_review(body) else [FAST]
     result, document = run_suggest(small_repo, openai_server)
     assert result.returncode == 0, result.stderr
@@ -140,8 +145,34 @@ def test_good_rewrite_reaches_verification(small_repo: Path, openai_server: LLMS
     if entry["status"] == "verified":
         assert entry["tests"]["failed"] == 0 and entry["equivalence"]["mismatches"] == 0
     reviews = [r for r in openai_server.requests if is_review(r.body)]
+    refinements = [r for r in openai_server.requests if is_refinement(r.body)]
     assert len(reviews) == (1 if entry["status"] == "verified" else 0)
     assert document["llm"]["calls"] == len(openai_server.requests)  # repairs and reviews included
+    # Lineage: five samples, one candidate after de-duplication, verified for real or not.
+    lineage = entry["lineage"]
+    assert [c["origin"] for c in lineage[:5]] == [f"sample {i} of 5" for i in range(1, 6)]
+    first = lineage[0]
+    assert first["id"] == "c1" and first["parent"] is None and first["stage"] in {s["name"] for s in entry["stages"]}
+    assert first["status"] == entry["status"] or entry["reason"].startswith("self-review")
+    assert all(c["status"] == "refused" and c["reason"] == "duplicate of an earlier candidate" and
+               c["stage"] == "parse" for c in lineage[1:5])
+    if entry["status"] == "verified":
+        # The verified candidate went back once for refinement; the model answered the same
+        # code, which is refused as a duplicate and never verified twice.
+        (refine,) = refinements
+        assert f"at {first['speedup']:.2f}x the original's speed" in refine.body["messages"][1]["content"]
+        assert lineage[5]["origin"] == f"refinement of c1 (verified at {first['speedup']:.2f}x)"
+        assert (lineage[5]["parent"], lineage[5]["status"]) == ("c1", "refused")
+        assert first["picked"].startswith("the only verified candidate")
+        assert entry["speedup"] == first["speedup"]
+    else:
+        assert refinements == [] and all(c["picked"] is None for c in lineage)
+
+
+@pytest.mark.slow
+def test_rerun_is_answered_from_the_cache(small_repo: Path, openai_server: LLMServer) -> None:
+    openai_server.reply = lambda body: ["1. yes\nVERDICT: PASS"] if is_review(body) else [FAST]
+    run_suggest(small_repo, openai_server)
     # A re-run is answered from .eco/llm-cache: no request is ever sent twice. (Whether the
     # re-run's prompt is byte-identical depends on the run; seen once to differ under load.)
     _, again = run_suggest(small_repo, openai_server)
@@ -160,6 +191,9 @@ def test_garbage_never_reaches_verification(small_repo: Path, openai_server: LLM
     for why in ("no definition of common", "does not parse", "outside the target"):
         assert why in entry["reason"], entry["reason"]
     assert (small_repo / "pkg" / "slow.py").read_text() == SLOW
+    assert [(c["id"], c["origin"], c["stage"], c["status"]) for c in entry["lineage"]] == [
+        (f"c{i}", f"sample {i} of 5", "parse", "refused") for i in range(1, 6)]
+    assert "no definition of common" in entry["lineage"][0]["reason"]
 
 
 def test_missing_model_is_a_usage_error(small_repo: Path) -> None:
@@ -179,15 +213,22 @@ def common(left, right):
 '''
 
 
+@pytest.mark.slow
 def test_rejected_candidate_is_repaired_with_the_reason(small_repo: Path, openai_server: LLMServer) -> None:
+    """Streamed (``stream = true``) through the whole pipeline, too."""
     def reply(body: dict[str, Any]) -> list[str]:
         if is_review(body):
             return ["VERDICT: PASS"]
         return [FAST] if "rejected by eco's verifier" in body["messages"][1]["content"] else [WRONG]
 
+    pyproject = small_repo / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "stream = true\n")
+    commit_all(small_repo, "stream")
     openai_server.reply = reply
     result, document = run_suggest(small_repo, openai_server)
     assert result.returncode == 0, result.stderr
+    assert all(r.body["stream"] is True for r in openai_server.requests)
+    assert document["llm"]["input_tokens"] == 100 * len(openai_server.requests)
     assert len(drafting(openai_server)) == 2
     first, repair = (r.body for r in drafting(openai_server))
     assert first["n"] == 5 and repair["n"] == 2
@@ -198,8 +239,11 @@ def test_rejected_candidate_is_repaired_with_the_reason(small_repo: Path, openai
     assert "wanted = set(right)" in entry["patch"], entry
     assert entry["status"] in ("verified", "rejected") and entry["stages"]
     assert document["llm"]["calls"] == len(openai_server.requests)
+    repaired = next(c for c in entry["lineage"] if c["parent"] == "c1")
+    assert repaired["origin"].startswith("repair of c1 after: ")
 
 
+@pytest.mark.slow
 def test_failed_self_review_blocks_a_verified_candidate(small_repo: Path, openai_server: LLMServer) -> None:
     def reply(body: dict[str, Any]) -> list[str]:
         return ["1. no: unhashable items now raise TypeError\nVERDICT: FAIL: unhashable items raise"] \
