@@ -69,6 +69,6 @@ def _lineage(result: FunctionResult) -> str:
         why = c.picked or (c.reason.splitlines()[0] if c.reason else "")
         why = why if len(why) <= 90 else why[:87] + "..."
         mark = "picked: " if c.picked else ""
-        lines.append(f"  {c.id} {c.origin[:70]} -> {c.status} at {c.stage}{speed}"
+        lines.append(f"  {c.id} {c.origin[:100]} -> {c.status} at {c.stage}{speed}"
                      + (f" ({mark}{why})" if why else ""))
     return "\n".join(lines)
