@@ -1,7 +1,9 @@
 """LLM drafting: prompts from a target and its precedents, a model backend, checked output.
 
-Backends (`openai`, `anthropic`) need the ``llm`` extra and import their SDK only when
-built, so eco imports and runs without it. Entry: `LLMDrafter`.
+Backends (`openai`, `anthropic`: the ``llm`` extra; `llama`, a local GGUF model: the
+``local`` extra) import their SDK only when built, so eco imports and runs without them.
+Entry: `LLMDrafter`; the loop that verifies, repairs, refines, picks and reviews one
+target's candidates is `eco.draft.llm.loop.improve` (imported by the pipeline only).
 """
 
 from eco.draft.llm.backend import Backend, Budget, BudgetExhausted, Completion, LLMError, Prompt
