@@ -151,6 +151,7 @@ def test_suggest_with_the_tiny_gemma_end_to_end(tmp_path: Path) -> None:
             assert c["stage"] == "parse" and c["reason"], c
         else:
             assert c["status"] in ("verified", "rejected") and c["stage"] != "compile", c
+            assert (c["status"] == "verified") == (not c["reason"]), c  # a rejection says why
             assert c["stage"] in {"scope", "tests", "equivalence", "benchmark", "full-tests", "workload",
                                   "review"}, c
     verified = [c for c in lineage if c["status"] == "verified"]
