@@ -449,7 +449,7 @@ def index_group() -> None:
 @click.option("--view", type=click.Choice(["before", "diff", "normalised", "before+diff"]),
               help="What to embed (default: normalised).")
 @click.option("--index-type", type=click.Choice(["flat", "ivf", "hnsw"]),
-              help="FAISS index type (default: exact below 20,000 precedents, IVF from there).")
+              help="FAISS index type (default: exact below 10,000 precedents, HNSW to 500,000, then IVF).")
 @click.option("--rebuild", is_flag=True, help="Replace an existing index instead of updating it.")
 @click.option("--json", "as_json", is_flag=True)
 def index_build(db_path: Path | None, index_dir: Path | None, catalog_only: bool, embedder: str | None,

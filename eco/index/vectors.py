@@ -4,16 +4,19 @@ Vectors are unit length, so inner product is cosine similarity. Ids are int64 ro
 faiss answers -1 for "no result", which never reaches callers. Three kinds:
 
 - ``flat``: exact inner product (`IndexFlatIP` in an `IndexIDMap2`), while small.
+- ``hnsw``: `IndexHNSWFlat` (M=32, efSearch 64) in an `IndexIDMap2`, from `APPROX_AT`
+  vectors. Measured on 100K embedded real functions (benchmarks/index_speed.py): recall@10
+  0.93 at p50 0.5 ms, where IVF needed nprobe 64 for 0.91 at 1.2 ms and exact search took
+  35 ms. It cannot delete in place: a removal rebuilds it (97 s at 100K on the loaded
+  2-core machine), acceptable for the rare reverted edit.
 - ``ivf``: `IndexIVFFlat` with a trained inner-product quantizer, ``nlist`` about
-  ``4 * sqrt(N)`` lists, ``nprobe`` chosen by benchmarks/index_speed.py for recall@10 >= 0.9.
+  ``4 * sqrt(N)`` lists, ``nprobe`` 64 (recall@10 0.91 at 100K, 0.94 at 10K), from `IVF_AT`
+  vectors: it trains in half HNSW's build time (46 s vs 97 s at 100K) and deletes in place.
   IVF keeps the row ids itself (``add_with_ids``/``remove_ids``): wrapped in an
   `IndexIDMap`, a removal would shift positions the inverted lists still point at.
   Vectors added after training go to the nearest existing list (no retraining).
-- ``hnsw``: `IndexHNSWFlat` (M=32) in an `IndexIDMap2`; it cannot delete in place, so a
-  removal rebuilds it. Kept as a choice; IVF is the default for large indexes because it
-  measured faster at equal recall and deletes in place (see benchmarks/README.md).
 
-`VectorIndex.build` picks the kind by size: exact below `APPROX_AT` vectors, IVF from there.
+`VectorIndex.build` picks the kind by size (or takes the one asked for).
 """
 
 from __future__ import annotations
@@ -26,20 +29,24 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["APPROX_AT", "HNSW_AT", "KINDS", "VectorIndex"]
+__all__ = ["APPROX_AT", "HNSW_AT", "IVF_AT", "KINDS", "VectorIndex", "kind_for_size"]
 
-#: From this many vectors on, a new index is approximate (IVF) instead of exact.
-APPROX_AT = 20_000
-#: Kept for callers of the first version: the same threshold.
+#: From this many vectors on, a new index is approximate (HNSW) instead of exact: exact
+#: search measured 1.3 ms p50 at 10K (384-d, loaded machine), HNSW 0.25 ms at recall 0.98.
+APPROX_AT = 10_000
+#: From this many vectors on, IVF instead of HNSW (build time and in-place deletes; the
+#: threshold is extrapolated from the 100K build times, not measured at that size).
+IVF_AT = 500_000
+#: Kept for callers of the first version.
 HNSW_AT = APPROX_AT
 KINDS = ("flat", "ivf", "hnsw")
 #: Batches up to this many queries are searched on one thread.
 _FEW = 16
-#: IVF lists probed per query: recall@10 >= 0.9 at 100K on embedded real functions
-#: (benchmarks/results/index_speed.json), at ~0.3 ms.
-IVF_NPROBE = 16
-#: HNSW search breadth (recall/latency trade-off measured in benchmarks/index_speed.py).
-HNSW_EF_SEARCH = 256
+#: IVF lists probed per query: recall@10 0.91 at 100K on embedded real functions
+#: (16: 0.81, 32: 0.87; benchmarks/results/index_speed.json).
+IVF_NPROBE = 64
+#: HNSW search breadth: recall@10 0.93 at 100K, p50 0.5 ms (128: 0.97 at 0.95 ms).
+HNSW_EF_SEARCH = 64
 
 
 def _as_vectors(x: Any, dim: int) -> npt.NDArray[np.float32]:
@@ -59,6 +66,11 @@ def ivf_nlist(n: int) -> int:
     """Inverted lists for ``n`` vectors: ~4 sqrt(n), at least 1, at most n / 39 (faiss's
     minimum of training points per centroid), so training never runs short."""
     return max(1, min(int(4 * math.sqrt(max(n, 1))), n // 39))
+
+
+def kind_for_size(n: int, approx_at: int = APPROX_AT, ivf_at: int = IVF_AT) -> str:
+    """``flat`` below ``approx_at`` vectors, ``hnsw`` below ``ivf_at``, then ``ivf``."""
+    return "flat" if n < approx_at else "hnsw" if n < ivf_at else "ivf"
 
 
 class VectorIndex:
@@ -95,11 +107,12 @@ class VectorIndex:
         return cls(faiss.IndexIDMap2(inner), dimension)
 
     @classmethod
-    def build(cls, vectors: Any, ids: Any, kind: str | None = None, approx_at: int = APPROX_AT) -> VectorIndex:
+    def build(cls, vectors: Any, ids: Any, kind: str | None = None, approx_at: int = APPROX_AT,
+              ivf_at: int = IVF_AT) -> VectorIndex:
         """An index holding ``vectors`` under ``ids``; ``kind`` None picks by size."""
         vecs = np.ascontiguousarray(vectors, dtype=np.float32)
         dim = int(vecs.shape[1])
-        chosen = kind or ("ivf" if len(vecs) >= approx_at else "flat")
+        chosen = kind or kind_for_size(len(vecs), approx_at, ivf_at)
         if chosen == "ivf" and len(vecs) < 39:
             chosen = "flat"  # too few points to train a quantizer
         index = cls.empty(dim, chosen, train=vecs if chosen == "ivf" else None)
@@ -118,7 +131,7 @@ class VectorIndex:
         if self.kind == "ivf":
             return {"nlist": int(self.index.nlist), "nprobe": int(self.index.nprobe)}
         if self.kind == "hnsw":
-            h: Any = getattr(faiss.downcast_index(self.index.index), "hnsw")
+            h: Any = faiss.downcast_index(self.index.index).hnsw
             return {"M": 32, "efConstruction": int(h.efConstruction), "efSearch": int(h.efSearch)}
         return {}
 

@@ -13,7 +13,7 @@ from eco.cli import main
 from eco.index import build_index
 
 
-@pytest.fixture(params=["flat", "ivf"])
+@pytest.fixture(params=["flat", "ivf", "hnsw"])
 def index_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     directory = tmp_path / "ix"
     build_index(directory, catalog_only=True, index_type=request.param)

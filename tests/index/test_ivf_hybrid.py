@@ -63,7 +63,8 @@ def test_ivf_removes_in_place_and_adds_after_training() -> None:
 def test_size_picks_the_index_type() -> None:
     vecs = _clustered(200, 8, 4)
     assert VectorIndex.build(vecs, np.arange(200), approx_at=201).kind == "flat"
-    assert VectorIndex.build(vecs, np.arange(200), approx_at=200).kind == "ivf"
+    assert VectorIndex.build(vecs, np.arange(200), approx_at=200).kind == "hnsw"
+    assert VectorIndex.build(vecs, np.arange(200), approx_at=100, ivf_at=200).kind == "ivf"
     assert VectorIndex.build(vecs[:20], np.arange(20), kind="ivf").kind == "flat"  # too few to train
 
 
@@ -71,9 +72,11 @@ def test_ivf_index_build_update_delete_and_manifest(tmp_path: Path, edits_db: Pa
     rows = [add_edit(before=SLOW.replace("dedupe", f"dedupe{i}"), qualname=f"dedupe{i}", sha=f"{i:040x}")
             for i in range(60)]
     directory = tmp_path / "ix"
-    report = build_index(directory, edits_db, approx_at=50)
+    report = build_index(directory, edits_db, index_type="ivf")
     manifest = json.loads((directory / "manifest.json").read_text())
     assert manifest["index_type"] == "ivf" and manifest["index_params"]["nlist"] >= 2
+    assert build_index(tmp_path / "by-size", edits_db, approx_at=50).count == report.count
+    assert json.loads((tmp_path / "by-size" / "manifest.json").read_text())["index_type"] == "hnsw"
     assert manifest["format_version"] == 2 and report.count == len(load_catalog()) + 60
     con = sqlite3.connect(edits_db)
     with con:
