@@ -258,3 +258,40 @@ def test_failed_self_review_blocks_a_verified_candidate(small_repo: Path, openai
     assert "wanted = set(right)" in reviews[0].body["messages"][1]["content"]
     assert entry["status"] == "rejected"
     assert entry["reason"] == "self-review failed: unhashable items raise"
+
+
+SMALL_FAST = '''\
+```python
+def common(left, right):
+    """Items of ``left`` (in order, with repeats) that also occur in ``right``."""
+    out = []
+    wanted = set(right)
+    for item in left:
+        if item in wanted:
+            out.append(item)
+    return out
+```
+'''
+
+
+@pytest.mark.slow
+def test_conservative_pick_end_to_end(small_repo: Path, openai_server: LLMServer) -> None:
+    """Two correct rewrites, both verified for real: the pick is the smallest change within
+    5% of the fastest measured speed-up, and the document says why."""
+    openai_server.reply = lambda body: ["VERDICT: PASS"] if is_review(body) else [FAST, SMALL_FAST]
+    result, document = run_suggest(small_repo, openai_server)
+    assert result.returncode == 0, result.stderr
+    (entry,) = document["results"]
+    verified = [c for c in entry["lineage"] if c["status"] == "verified"]
+    assert len([c for c in entry["lineage"] if c["parent"] is None and c["stage"] != "parse"]) == 2
+    if entry["status"] != "verified":
+        pytest.skip(f"neither rewrite verified on this run: {entry['reason']}")
+    (picked,) = [c for c in entry["lineage"] if c["picked"]]
+    fastest = max(c["speedup"] for c in verified)
+    eligible = [c for c in verified if c["speedup"] >= fastest * 0.95]
+    assert picked in eligible
+    assert picked["changed_lines"] == min(c["changed_lines"] for c in eligible)
+    assert entry["speedup"] == picked["speedup"]
+    # The reported patch is the pick's: the comprehension only when the pick is FAST.
+    assert ("+    return [item for item in left if item in wanted]" in entry["patch"]) == (
+        picked["changed_lines"] != 3)
