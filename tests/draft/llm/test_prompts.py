@@ -91,9 +91,10 @@ def test_eco_runs_without_the_llm_extra() -> None:
         import sys
         sys.modules["openai"] = None
         sys.modules["anthropic"] = None
+        sys.modules["llama_cpp"] = None
         import eco.cli, eco.pipeline, eco.draft.llm
         from eco.draft.llm import Budget, LLMError, LLMSettings, make_backend
-        for backend in ("openai", "anthropic"):
+        for backend in ("openai", "anthropic", "llama"):
             try:
                 make_backend(LLMSettings(backend, "m", base_url="http://127.0.0.1:9"), Budget(),
                              {"ECO_LLM_API_KEY": "k"})
@@ -104,3 +105,4 @@ def test_eco_runs_without_the_llm_extra() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count('pip install "eco[llm]"') == 2
+    assert result.stdout.count('pip install "eco[local]"') == 1
