@@ -27,11 +27,26 @@ __all__ = ["LlamaBackend", "resolve_model"]
 EXTRA_HINT = 'the llama backend needs the local extra: pip install "eco[local]"'
 
 
+#: llama.cpp's log callback while eco runs it (kept referenced: C holds only a pointer).
+_QUIET: list[Any] = []
+
+
 def _sdk() -> Any:
     try:
         import llama_cpp
     except ImportError as exc:
         raise LLMError(EXTRA_HINT) from exc
+    if not _QUIET:
+        # llama.cpp logs to stderr even with verbose=False; eco's stderr is for eco's own
+        # one-line errors. Load failures still surface as exceptions from Llama().
+        import ctypes
+
+        def ignore(_level: int, _text: bytes, _user_data: Any) -> None:
+            return None
+
+        quiet = llama_cpp.llama_log_callback(ignore)
+        llama_cpp.llama_log_set(quiet, ctypes.c_void_p())
+        _QUIET.append(quiet)
     return llama_cpp
 
 
