@@ -131,7 +131,8 @@ class VectorIndex:
         if self.kind == "ivf":
             return {"nlist": int(self.index.nlist), "nprobe": int(self.index.nprobe)}
         if self.kind == "hnsw":
-            h: Any = faiss.downcast_index(self.index.index).hnsw
+            inner: Any = faiss.downcast_index(self.index.index)
+            h = inner.hnsw
             return {"M": 32, "efConstruction": int(h.efConstruction), "efSearch": int(h.efSearch)}
         return {}
 
