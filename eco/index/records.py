@@ -68,6 +68,8 @@ class IndexStats:
     catalog_entries: int
     mined_edits: int
     index_type: str
+    #: The index type's search parameters (IVF nlist/nprobe, HNSW M/efSearch), as in the manifest.
+    index_params: dict[str, int]
     format_version: int
     #: True when the catalog changed since the index was built.
     stale: bool

@@ -229,7 +229,8 @@ class PrecedentIndex:
                           embedder_version=self.embedder.version, view=self.view,
                           dimension=self.embedder.dimension, count=len(self.vectors),
                           catalog_entries=catalog, mined_edits=len(self.rows) - catalog,
-                          index_type=self.vectors.kind, format_version=FORMAT_VERSION, stale=stale)
+                          index_type=self.vectors.kind, index_params=self.vectors.params(),
+                          format_version=FORMAT_VERSION, stale=stale)
 
     # --- files -------------------------------------------------------------------------
 

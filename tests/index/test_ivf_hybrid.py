@@ -87,6 +87,7 @@ def test_ivf_index_build_update_delete_and_manifest(tmp_path: Path, edits_db: Pa
     assert (report.rebuilt, report.added, report.deleted) == (False, 1, 1)
     index = PrecedentIndex.open(directory)
     assert index.vectors.kind == "ivf" and rows[0] not in index.rows and new in index.rows
+    assert index.stats().index_params == manifest["index_params"]
     assert rows[0] not in index.vectors.ids().tolist()
     assert precedents_for(index, SLOW, k=3)[0].repo == "acme/widgets"
 
