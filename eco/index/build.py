@@ -58,7 +58,7 @@ def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool =
     is never overwritten without ``rebuild``.
 
     Args:
-        approx_at: From this many precedents on, a new index is IVF instead of exact.
+        approx_at: From this many precedents on, a new index is approximate (HNSW, IVF from 500K) instead of exact.
         index_type: ``flat``, ``ivf`` or ``hnsw`` whatever the size (None: by size). An
             update keeps the existing index's type.
     """

@@ -161,7 +161,7 @@ class PrecedentIndex:
         """A new index over ``precedents`` (the embedder is fitted on them). Not yet saved.
 
         Args:
-            approx_at: From this many precedents on, the index is IVF instead of exact.
+            approx_at: From this many precedents on, the index is approximate (HNSW, IVF from 500K).
             kind: ``flat``, ``ivf`` or ``hnsw`` regardless of size; None picks by size.
         """
         if view not in VIEWS:
