@@ -16,7 +16,7 @@ from eco.index.store import (
     manifest_of,
     read_edits,
 )
-from eco.index.vectors import APPROX_AT
+from eco.index.vectors import APPROX_AT, VectorIndex, kind_for_size
 
 __all__ = ["DEFAULT_EMBEDDER", "DEFAULT_VIEW", "BuildReport", "build_index", "default_index_dir",
            "open_index", "shipped_index_dir"]
@@ -60,7 +60,8 @@ def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool =
     Args:
         approx_at: From this many precedents on, a new index is approximate (HNSW, IVF from 500K) instead of exact.
         index_type: ``flat``, ``ivf`` or ``hnsw`` whatever the size (None: by size). An
-            update keeps the existing index's type.
+            update re-picks the type by the new size unless a type was asked for, now or
+            when the index was built.
     """
     edits, db_sum = ([], "") if catalog_only or db is None else read_edits(db)
     cat_sum = catalog_checksum(catalog_dir)
@@ -77,6 +78,7 @@ def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool =
             gone = [i for i in index.rows if i < CATALOG_ID_BASE and i not in keep]
             deleted = index.delete(gone)
             added = index.add(edits)
+            _retype(index, index_type, approx_at)
             index.db_sha256, index.db_path = db_sum, str(db or "")
             index.save()
             return BuildReport(str(directory), False, added, deleted, len(index.rows))
@@ -84,8 +86,20 @@ def build_index(directory: Path, db: Path | None = None, *, catalog_only: bool =
     precedents = catalog_precedents(catalog_dir) + edits
     index = PrecedentIndex.create(directory, emb, view or DEFAULT_VIEW, precedents, approx_at, index_type)
     index.catalog_sha256, index.db_sha256, index.db_path = cat_sum, db_sum, str(db or "")
+    index.type_forced = index_type is not None
     index.save()
     return BuildReport(str(directory), True, len(precedents), 0, len(index.rows))
+
+
+def _retype(index: PrecedentIndex, index_type: str | None, approx_at: int) -> None:
+    """After an update, move the vectors to the type the new size calls for (an exact index
+    that grew past `APPROX_AT` becomes HNSW), unless a type was asked for. The stored
+    vectors are reused: nothing is embedded again."""
+    forced = index_type is not None or index.type_forced
+    want = index_type or (index.vectors.kind if index.type_forced else kind_for_size(len(index.rows), approx_at))
+    if want != index.vectors.kind:
+        index.vectors = VectorIndex.build(index.vectors.vectors(), index.vectors.ids(), kind=want)
+    index.type_forced = forced
 
 
 def manifest_of_or_error(directory: Path) -> dict[str, str]:

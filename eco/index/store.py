@@ -152,6 +152,8 @@ class PrecedentIndex:
     catalog_sha256: str = ""
     db_sha256: str = ""
     db_path: str = ""
+    #: True when the index type was asked for (``--index-type``), not picked by size.
+    type_forced: bool = False
 
     # --- building ----------------------------------------------------------------------
 
@@ -254,6 +256,7 @@ class PrecedentIndex:
             "embedder": self.embedder.name, "embedder_version": self.embedder.version,
             "view": self.view, "dimension": self.embedder.dimension, "count": len(self.vectors),
             "index_type": self.vectors.kind, "index_params": self.vectors.params(),
+            "index_type_forced": self.type_forced,
             "embedder_params": {"alpha": a} if (a := getattr(self.embedder, "alpha", None)) is not None else {},
             "catalog_sha256": self.catalog_sha256,
             "db_sha256": self.db_sha256, "db": self.db_path,
@@ -320,7 +323,7 @@ class PrecedentIndex:
                              f"says {m.get('count')}; rebuild with {fix}")
         return cls(directory, embedder, str(m.get("view", "before")), vectors, rows,
                    catalog_sha256=str(m.get("catalog_sha256", "")), db_sha256=str(m.get("db_sha256", "")),
-                   db_path=str(m.get("db", "")))
+                   db_path=str(m.get("db", "")), type_forced=bool(m.get("index_type_forced", False)))
 
     def manifest_file(self) -> Path:
         return self.directory / MANIFEST

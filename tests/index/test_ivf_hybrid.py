@@ -146,3 +146,20 @@ def test_rerank_boosts_precedents_of_detected_antipatterns(tmp_path: Path) -> No
     assert boosted[0].score == pytest.approx(before + 0.1, abs=1e-5)
     others = {p.sha: p.score for p in boosted[1:]}
     assert all(others[p.sha] == pytest.approx(p.score, abs=1e-6) for p in plain if p.sha in others)
+
+
+def test_an_update_moves_a_grown_index_to_the_type_its_size_calls_for(
+        tmp_path: Path, edits_db: Path, add_edit: AddEdit) -> None:
+    n = len(load_catalog())
+    directory, forced = tmp_path / "ix", tmp_path / "forced"
+    assert build_index(directory, edits_db, approx_at=n + 5).rebuilt
+    build_index(forced, edits_db, approx_at=n + 5, index_type="flat")
+    assert PrecedentIndex.open(directory).vectors.kind == "flat"
+    ids = [add_edit(before=SLOW.replace("dedupe", f"d{i}"), qualname=f"d{i}", sha=f"{i:040x}") for i in range(10)]
+    report = build_index(directory, edits_db, approx_at=n + 5)
+    assert (report.rebuilt, report.added) == (False, 10)
+    index = PrecedentIndex.open(directory)
+    assert index.vectors.kind == "hnsw" and sorted(index.vectors.ids().tolist()) == sorted(index.rows)
+    assert precedents_for(index, SLOW, k=1)[0].id in ids
+    build_index(forced, edits_db, approx_at=n + 5)  # asked for flat: stays flat
+    assert PrecedentIndex.open(forced).vectors.kind == "flat"
