@@ -131,6 +131,31 @@ def _widen(point: float, lo: float, hi: float, clusters: int, confidence: float)
     return lo, hi
 
 
+def _estimate(
+    baseline_time: float,
+    candidate_time: float,
+    ratios: Sequence[float],
+    baseline_clusters: int,
+    candidate_clusters: int,
+    confidence: float,
+) -> SpeedupEstimate:
+    """The point estimate with its widened percentile interval from sorted ``ratios``."""
+    alpha = 1.0 - confidence
+    resamples = len(ratios)
+    lo = ratios[max(0, math.floor(alpha / 2 * resamples))]
+    hi = ratios[min(resamples - 1, math.ceil((1 - alpha / 2) * resamples) - 1)]
+    speedup = baseline_time / candidate_time
+    lo, hi = _widen(speedup, lo, hi, min(baseline_clusters, candidate_clusters), confidence)
+    enough = baseline_clusters >= MIN_CLUSTERS and candidate_clusters >= MIN_CLUSTERS
+    return SpeedupEstimate(
+        speedup=speedup,
+        ci=(lo, hi),
+        significant=enough and (lo > 1.0 or hi < 1.0),
+        baseline_time=baseline_time,
+        candidate_time=candidate_time,
+    )
+
+
 def minimum_speedup(
     baseline: Sequence[Sequence[float]],
     candidate: Sequence[Sequence[float]],
@@ -166,19 +191,7 @@ def minimum_speedup(
         min(rng.choices(b_clusters, k=len(b_clusters))) / min(rng.choices(c_clusters, k=len(c_clusters)))
         for _ in range(resamples)
     )
-    alpha = 1.0 - confidence
-    lo = ratios[max(0, math.floor(alpha / 2 * resamples))]
-    hi = ratios[min(resamples - 1, math.ceil((1 - alpha / 2) * resamples) - 1)]
-    speedup = b_min / c_min
-    lo, hi = _widen(speedup, lo, hi, min(len(baseline), len(candidate)), confidence)
-    enough = len(baseline) >= MIN_CLUSTERS and len(candidate) >= MIN_CLUSTERS
-    return SpeedupEstimate(
-        speedup=speedup,
-        ci=(lo, hi),
-        significant=enough and (lo > 1.0 or hi < 1.0),
-        baseline_time=b_min,
-        candidate_time=c_min,
-    )
+    return _estimate(b_min, c_min, ratios, len(baseline), len(candidate), confidence)
 
 
 def bootstrap_speedup(
@@ -208,16 +221,4 @@ def bootstrap_speedup(
     ratios = sorted(
         _resampled_mean(rng, baseline) / _resampled_mean(rng, candidate) for _ in range(resamples)
     )
-    alpha = 1.0 - confidence
-    lo = ratios[max(0, math.floor(alpha / 2 * resamples))]
-    hi = ratios[min(resamples - 1, math.ceil((1 - alpha / 2) * resamples) - 1)]
-    speedup = b_mean / c_mean
-    lo, hi = _widen(speedup, lo, hi, min(len(baseline), len(candidate)), confidence)
-    enough = len(baseline) >= MIN_CLUSTERS and len(candidate) >= MIN_CLUSTERS
-    return SpeedupEstimate(
-        speedup=speedup,
-        ci=(lo, hi),
-        significant=enough and (lo > 1.0 or hi < 1.0),
-        baseline_time=b_mean,
-        candidate_time=c_mean,
-    )
+    return _estimate(b_mean, c_mean, ratios, len(baseline), len(candidate), confidence)
