@@ -122,19 +122,20 @@ def _make_time_func(args: argparse.Namespace) -> Callable[[int], float]:
                     args.eco_qualname,
                 )
                 blobs = load_calls(Path(args.eco_calls))
-                # Unpickle once up front so a broken call fails here, not mid-timing.
-                for index, blob in enumerate(blobs):
-                    unpickle_call(blob, index)
+                # Unpickled once up front, so a broken call fails here, not mid-timing;
+                # these are also the arguments every pass reuses when the target leaves
+                # them alone.
+                shared = [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
             except ReplaySetupError as exc:
                 sys.stderr.write(f"{ERROR_PREFIX}{exc}\n")
                 sys.stderr.flush()
                 raise SystemExit(2) from exc
             reuse = leaves_arguments_alone(target, blobs)
-            shared = [unpickle_call(blob, index) for index, blob in enumerate(blobs)]
-            loaded.extend((target, blobs, reuse, shared))
-        target, blobs, reuse, shared = loaded
-        memoized = callable(getattr(target, "cache_clear", None))
-        size = batch_size(loops, sum(len(blob) for blob in blobs), memoized, reuse)
+            memoized = callable(getattr(target, "cache_clear", None))
+            pass_bytes = sum(len(blob) for blob in blobs)
+            loaded.extend((target, blobs, shared, reuse, memoized, pass_bytes))
+        target, blobs, shared, reuse, memoized, pass_bytes = loaded
+        size = batch_size(loops, pass_bytes, memoized, reuse)
         gc.collect()
         total = 0.0
         perf_counter = time.perf_counter
