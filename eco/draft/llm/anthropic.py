@@ -13,19 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from eco.draft.llm.backend import Budget, Completion, LLMError, Prompt, ServiceBackend
+from eco.draft.llm.backend import Budget, Completion, Prompt, ServiceBackend, import_extra
 
 __all__ = ["AnthropicBackend"]
 
 EXTRA_HINT = 'the Anthropic backend needs the llm extra: pip install "eco[llm]"'
-
-
-def _sdk() -> Any:
-    try:
-        import anthropic
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise LLMError(EXTRA_HINT) from exc
-    return anthropic
 
 
 class AnthropicBackend(ServiceBackend):
@@ -47,7 +39,7 @@ class AnthropicBackend(ServiceBackend):
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        anthropic = _sdk()
+        anthropic = import_extra("anthropic", EXTRA_HINT)
         key = self.key_from(environ)
         assert key is not None
         super().__init__(model, budget, anthropic, key, attempts=attempts, stream=stream, sleep=sleep)

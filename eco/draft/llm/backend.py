@@ -8,6 +8,7 @@ are never logged, written, or put in an error message.
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import time
@@ -26,6 +27,7 @@ __all__ = [
     "Prompt",
     "ServiceBackend",
     "api_key",
+    "import_extra",
     "with_retries",
 ]
 
@@ -34,6 +36,15 @@ T = TypeVar("T")
 
 class LLMError(EcoError):
     """Raised when a model service cannot be reached, refuses the request, or keeps failing."""
+
+
+def import_extra(module: str, hint: str) -> Any:
+    """``module``, imported on first use; an optional extra that is not installed is an
+    `LLMError` saying which extra to install (``hint``), not an ImportError traceback."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise LLMError(hint) from exc
 
 
 class BudgetExhausted(LLMError):

@@ -144,21 +144,12 @@ def make_backend(
         LLMError: Unknown backend, missing key or model, or the extra is not installed.
     """
     env = os.environ if environ is None else environ
-    if settings.backend == "openai":
+    if settings.backend in ("openai", "anthropic"):
+        from eco.draft.llm.anthropic import AnthropicBackend
         from eco.draft.llm.openai import OpenAIBackend
 
-        return OpenAIBackend(
-            settings.model,
-            budget,
-            base_url=settings.base_url,
-            timeout=settings.timeout,
-            stream=settings.stream,
-            environ=env,
-        )
-    if settings.backend == "anthropic":
-        from eco.draft.llm.anthropic import AnthropicBackend
-
-        return AnthropicBackend(
+        service = OpenAIBackend if settings.backend == "openai" else AnthropicBackend
+        return service(
             settings.model,
             budget,
             base_url=settings.base_url,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eco.draft.llm.backend import Budget, Completion, LLMError, Prompt
+from eco.draft.llm.backend import Budget, Completion, LLMError, Prompt, import_extra
 
 __all__ = ["LlamaBackend", "resolve_model"]
 
@@ -32,10 +32,7 @@ _QUIET: list[Any] = []
 
 
 def _sdk() -> Any:
-    try:
-        import llama_cpp
-    except ImportError as exc:
-        raise LLMError(EXTRA_HINT) from exc
+    llama_cpp = import_extra("llama_cpp", EXTRA_HINT)
     if not _QUIET:
         # llama.cpp logs to stderr even with verbose=False; eco's stderr is for eco's own
         # one-line errors. Load failures still surface as exceptions from Llama().

@@ -12,19 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from eco.draft.llm.backend import Budget, Completion, LLMError, Prompt, ServiceBackend
+from eco.draft.llm.backend import Budget, Completion, Prompt, ServiceBackend, import_extra
 
 __all__ = ["OpenAIBackend"]
 
 EXTRA_HINT = 'the OpenAI backend needs the llm extra: pip install "eco[llm]"'
-
-
-def _sdk() -> Any:
-    try:
-        import openai
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise LLMError(EXTRA_HINT) from exc
-    return openai
 
 
 class OpenAIBackend(ServiceBackend):
@@ -45,7 +37,7 @@ class OpenAIBackend(ServiceBackend):
         environ: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        openai = _sdk()
+        openai = import_extra("openai", EXTRA_HINT)
         # Local OpenAI-compatible servers usually need no key.
         key = self.key_from(environ, required=base_url is None) or "unused"
         super().__init__(model, budget, openai, key, attempts=attempts, stream=stream, sleep=sleep)
