@@ -30,7 +30,7 @@ from eco.sandbox import Limits, eco_import_path, last_line, run_sandboxed
 from eco.verify.bench_worker import ERROR_PREFIX
 from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
-from eco.verify.stats import MIN_CLUSTERS, bootstrap_speedup, minimum_speedup
+from eco.verify.stats import verifier_speedup
 
 __all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule"]
 
@@ -176,24 +176,16 @@ def benchmark(
         loops.setdefault(side, max(1, round(run_loops)))
         clusters[side].extend(runs)
 
-    # The claim is the ratio of minima: accurate under the one-sided noise of a shared
-    # machine (eco.verify.stats.minimum_speedup). The interval is the hull of the
-    # minimum's and the mean's, so a claim is never accepted on less evidence than the
-    # mean's interval alone would give (A/A calibration: benchmarks/verifier_calibration.py).
-    by_mean = bootstrap_speedup(clusters["baseline"], clusters["candidate"])
-    by_min = minimum_speedup(clusters["baseline"], clusters["candidate"])
-    lo = min(by_mean.ci[0], by_min.ci[0])
-    hi = max(by_mean.ci[1], by_min.ci[1])
-    enough = min(len(clusters["baseline"]), len(clusters["candidate"])) >= MIN_CLUSTERS
+    estimate = verifier_speedup(clusters["baseline"], clusters["candidate"])
     required = min_speedup
-    if by_min.baseline_time / len(calls) < settings.fast_function_s:
+    if estimate.baseline_time / len(calls) < settings.fast_function_s:
         required = max(required, settings.fast_min_speedup)
     return Benchmark(
-        baseline_s=by_min.baseline_time,
-        candidate_s=by_min.candidate_time,
-        speedup=by_min.speedup,
-        ci95=(lo, hi),
-        significant=enough and (lo > 1.0 or hi < 1.0),
+        baseline_s=estimate.baseline_time,
+        candidate_s=estimate.candidate_time,
+        speedup=estimate.speedup,
+        ci95=estimate.ci,
+        significant=estimate.significant,
         required=required,
         baseline_values=sum(len(c) for c in clusters["baseline"]),
         candidate_values=sum(len(c) for c in clusters["candidate"]),

@@ -72,7 +72,7 @@ class Benchmark:
     candidate_s: float
     #: baseline / candidate.
     speedup: float
-    #: The hull of the minimum's and the mean's 95% intervals (eco.verify.bench).
+    #: The hull of the minimum's and the mean's 95% intervals (eco.verify.stats.verifier_speedup).
     ci95: tuple[float, float]
     #: True when the 95% interval excludes 1.0.
     significant: bool
