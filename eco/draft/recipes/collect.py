@@ -36,41 +36,13 @@ from eco.draft.recipes.comprehension import (
     comprehension_unsafe,
     is_plain_copy,
     loop_shape,
+    method_call_arg,
     read_outside,
+    single_statement,
 )
 from eco.draft.scope import Scope, target_names, walk
 
 __all__ = ["DICT_COMPREHENSION", "LIST_COPY", "SET_ADD"]
-
-
-def _method_leaf(statement: cst.BaseStatement, out: str, method: str) -> cst.BaseExpression | None:
-    """``expr`` when ``statement`` is exactly ``out.method(expr)``."""
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
-        return None
-    small = statement.body[0]
-    if not (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)):
-        return None
-    call = small.value
-    if (
-        isinstance(call.func, cst.Attribute)
-        and isinstance(call.func.value, cst.Name)
-        and call.func.value.value == out
-        and call.func.attr.value == method
-        and len(call.args) == 1
-        and call.args[0].keyword is None
-        and not call.args[0].star
-    ):
-        return call.args[0].value
-    return None
-
-
-def _single_body(loop: cst.For) -> cst.BaseStatement | None:
-    body = loop.body
-    if isinstance(body, cst.IndentedBlock) and len(body.body) == 1:
-        return body.body[0]
-    if isinstance(body, cst.SimpleStatementSuite) and len(body.body) == 1:
-        return cst.SimpleStatementLine(body=body.body)
-    return None
 
 
 def _builder_unbound(scope: Scope, name: str) -> str | None:
@@ -87,7 +59,7 @@ def _fresh_sites(
     sites: list[Site] = []
     covered: set[int] = set()
     for first, loop, out in assign_then_loop(scope, kind):
-        shape = loop_shape(loop, partial(_method_leaf, out=out, method=method))
+        shape = loop_shape(loop, partial(method_call_arg, out=out, method=method))
         if shape is None:
             continue
         fors, conditions, element = shape
@@ -136,7 +108,7 @@ def _existing_sites(
             continue
         if not isinstance(loop.target, cst.Name):
             continue
-        statement = _single_body(loop)
+        statement = single_statement(loop.body)
         if statement is None:
             continue
         call = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
@@ -150,7 +122,7 @@ def _existing_sites(
             out = call.value.func.value.value
         if out is None:
             continue
-        element = _method_leaf(statement, out, method)
+        element = method_call_arg(statement, out, method)
         if not (isinstance(element, cst.Name) and element.value == loop.target.value):
             continue
         shown_iter = short(scope, loop.iter, 20)

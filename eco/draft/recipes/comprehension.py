@@ -41,16 +41,18 @@ __all__ = [
     "empty_assign",
     "is_plain_copy",
     "loop_shape",
+    "method_call_arg",
     "read_outside",
     "rebound_before",
+    "single_statement",
 ]
 
 T = TypeVar("T")
 _DYNAMIC = frozenset({"locals", "vars", "exec", "eval", "super", "dir"})
 
 
-def _append_call(statement: cst.BaseStatement, out: str) -> cst.BaseExpression | None:
-    """The appended expression when ``statement`` is exactly ``out.append(expr)``."""
+def method_call_arg(statement: cst.BaseStatement, out: str, method: str) -> cst.BaseExpression | None:
+    """``expr`` when ``statement`` is exactly ``out.method(expr)`` (one positional argument)."""
     if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
         return None
     small = statement.body[0]
@@ -61,7 +63,7 @@ def _append_call(statement: cst.BaseStatement, out: str) -> cst.BaseExpression |
         isinstance(call.func, cst.Attribute)
         and isinstance(call.func.value, cst.Name)
         and call.func.value.value == out
-        and call.func.attr.value == "append"
+        and call.func.attr.value == method
         and len(call.args) == 1
         and call.args[0].keyword is None
         and not call.args[0].star
@@ -70,7 +72,8 @@ def _append_call(statement: cst.BaseStatement, out: str) -> cst.BaseExpression |
     return None
 
 
-def _block_single(suite: cst.BaseSuite) -> cst.BaseStatement | None:
+def single_statement(suite: cst.BaseSuite) -> cst.BaseStatement | None:
+    """The one statement of a block, as a statement line even when written on the header's line."""
     if isinstance(suite, cst.IndentedBlock) and len(suite.body) == 1:
         return suite.body[0]
     if isinstance(suite, cst.SimpleStatementSuite) and len(suite.body) == 1:
@@ -96,7 +99,7 @@ def loop_shape(loop: cst.For, leaf: Callable[[cst.BaseStatement], T | None]) -> 
         if current.orelse is not None or current.asynchronous is not None:
             return None
         fors.append(current)
-        inner = _block_single(current.body)
+        inner = single_statement(current.body)
         if inner is None:
             return None
         current = inner
@@ -104,7 +107,7 @@ def loop_shape(loop: cst.For, leaf: Callable[[cst.BaseStatement], T | None]) -> 
         if current.orelse is not None:
             return None
         conditions.append(current.test)
-        inner = _block_single(current.body)
+        inner = single_statement(current.body)
         if inner is None:
             return None
         current = inner
@@ -115,7 +118,7 @@ def loop_shape(loop: cst.For, leaf: Callable[[cst.BaseStatement], T | None]) -> 
 def append_loop_to_comprehension(scope: Scope) -> list[Site]:
     sites = []
     for first, second, out in assign_then_loop(scope, "list"):
-        shape = loop_shape(second, partial(_append_call, out=out))
+        shape = loop_shape(second, partial(method_call_arg, out=out, method="append"))
         if shape is None or is_plain_copy(shape):
             continue  # a plain copy is manual-list-copy's
         message = f"`{out}.append(...)` in a loop builds a list one call at a time; a list comprehension is faster"
