@@ -16,6 +16,7 @@ __all__ = [
     "module_level_message",
     "name_references",
     "short",
+    "store_targets",
 ]
 
 #: Builtins that neither mutate their arguments nor touch anything outside them.
@@ -137,3 +138,13 @@ def clause_safe(expr: cst.BaseExpression) -> cst.BaseExpression:
     if needs and not expr.lpar:
         return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return expr
+
+
+def store_targets(node: cst.CSTNode, *, loops: bool = False) -> list[cst.BaseExpression]:
+    """What ``node`` binds, writes or deletes: the targets of ``=``, ``+=``, an annotated
+    assignment and ``del`` (and a ``for`` loop's target when ``loops``)."""
+    if isinstance(node, cst.Assign):
+        return [t.target for t in node.targets]
+    if isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del) or (loops and isinstance(node, cst.For)):
+        return [node.target]
+    return []

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import libcst as cst
 
 from eco.draft.facts import BYTES, IMMUTABLE_KINDS, STR, is_hashable
-from eco.draft.recipes._common import PURE_BUILTINS, is_load, short
+from eco.draft.recipes._common import PURE_BUILTINS, is_load, short, store_targets
 from eco.draft.scope import Scope, walk
 
 __all__ = ["READ_ONLY_METHODS", "changes", "fresh_local", "region_nodes"]
@@ -149,11 +149,7 @@ def changes(
             reason = _foreign_call(scope, node, name)
             if reason is not None:
                 return reason
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
-            targets = [node.target]
+        targets = store_targets(node)
         for target in targets:
             for part in walk(target):
                 if isinstance(part, cst.Subscript | cst.Attribute) and not fresh_local(

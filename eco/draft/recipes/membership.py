@@ -18,6 +18,7 @@ from eco.draft.recipes._common import (
     module_level_message,
     name_references,
     short,
+    store_targets,
 )
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.scope import Scope
@@ -261,11 +262,7 @@ def _escapes(scope: Scope, name: str) -> str | None:
             and not _fresh_local(scope, node.func.value)
         ):
             return f"`{short(scope, node.func, 30)}` mutates a list that could be `{name}` itself"
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
-            targets = [node.target]
+        targets = store_targets(node)
         for target in targets:
             if isinstance(target, cst.Subscript) and not _fresh_local(scope, target.value):
                 return (

@@ -18,7 +18,7 @@ import builtins
 import libcst as cst
 
 from eco.draft.facts import BYTES, STR
-from eco.draft.recipes._common import PURE_BUILTINS, short
+from eco.draft.recipes._common import PURE_BUILTINS, short, store_targets
 from eco.draft.recipes._edit import Edit, Plan, Recipe, Site
 from eco.draft.recipes._imports import Reference, reference
 from eco.draft.scope import Scope, all_params, walk
@@ -152,11 +152,7 @@ def _impure(scope: Scope, fn: cst.FunctionDef) -> str | None:
             return "the function is a generator or awaits"
         if isinstance(node, cst.FunctionDef | cst.ClassDef | cst.Lambda):
             return "the function defines a nested function, class or lambda"
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del | cst.For):
-            targets = [node.target]
+        targets = store_targets(node, loops=True)
         for target in targets:
             if any(isinstance(n, cst.Attribute | cst.Subscript) for n in _walk_target(target)):
                 return f"`{short(scope, target, 30)}` writes an attribute or item"

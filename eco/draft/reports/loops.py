@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from eco.draft.facts import BYTES
-from eco.draft.recipes._common import PURE_BUILTINS, hashable_constant, short
+from eco.draft.recipes._common import PURE_BUILTINS, hashable_constant, short, store_targets
 from eco.draft.recipes._edit import Analyzer, Site
 from eco.draft.recipes._effects import changes, region_nodes
 from eco.draft.scope import COMPREHENSIONS, Scope, walk
@@ -221,11 +221,7 @@ def _chain(node: cst.Attribute) -> tuple[str, int] | None:
 
 def _stores_attributes(region: list[cst.CSTNode]) -> bool:
     for node in region:
-        targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AugAssign | cst.AnnAssign | cst.Del):
-            targets = [node.target]
+        targets = store_targets(node)
         if any(isinstance(n, cst.Attribute) for t in targets for n in walk(t)):
             return True
     return False
