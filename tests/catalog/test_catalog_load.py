@@ -16,11 +16,9 @@ from eco.catalog import (
     default_directory,
     load_catalog,
 )
-from eco.code.records import Target
 from eco.draft import DETECTORS, RECIPES, detect, draft_recipes
 from eco.errors import ConfigError
-from eco.profile.records import HotFunction
-from eco.pysource import parse_functions
+from tests.draft._draft_helpers import make_target
 
 FIXABLE = {
     "append-loop-to-comprehension",
@@ -92,20 +90,6 @@ def test_get_unknown_id_is_a_config_error_and_a_key_error() -> None:
     assert pickle.loads(pickle.dumps(info.value)).message == info.value.message
 
 
-def _target(source: str) -> Target:
-    fn = parse_functions(source.encode())[-1]
-    data = source.encode()
-    return Target(
-        hot=HotFunction("example.py", fn.qualname, fn.start_line, 1.0, 1.0, 1.0, 1),
-        file="example.py",
-        qualname=fn.qualname,
-        span=(fn.start_byte, fn.end_byte),
-        lines=(fn.start_line, fn.end_line),
-        source=data[fn.start_byte : fn.end_byte].decode(),
-        file_source=source,
-    )
-
-
 @pytest.mark.parametrize("entry", list(load_catalog()), ids=lambda e: e.id)
 def test_examples_are_what_the_code_finds_and_writes(entry: AntiPattern) -> None:
     before = entry.before.lstrip("\n")
@@ -115,7 +99,7 @@ def test_examples_are_what_the_code_finds_and_writes(entry: AntiPattern) -> None
     assert all(f.fixable == (entry.fix is not None) for f in found)
     if entry.fix is None:
         return
-    candidates = [c for c in draft_recipes(_target(before)) if c.antipattern == entry.id]
+    candidates = [c for c in draft_recipes(make_target(before, file="example.py")) if c.antipattern == entry.id]
     assert len(candidates) == 1
     assert candidates[0].new_file_source == after
     assert not [f for f in detect(after, "example.py") if f.id == entry.id and f.fixable]
