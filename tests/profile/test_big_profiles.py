@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import time
 from pathlib import Path
 
 import pytest
@@ -22,16 +21,13 @@ def test_hundred_megabytes_of_collapsed_stacks(tmp_path: Path) -> None:
             out.write(original)
     assert big.stat().st_size > 100_000_000
     messages: list[str] = []
-    started = time.perf_counter()
     profile = load_profile([big], root, progress=messages.append)
-    elapsed = time.perf_counter() - started
     small = load_profile([FIXTURES / "shop-pyspy.txt"], root)
     assert [(f.qualname, round(f.share, 9)) for f in profile.functions] == \
         [(f.qualname, round(f.share, 9)) for f in small.functions]
     assert profile.total_s == pytest.approx(small.total_s * copies)
     reading = [m for m in messages if m.startswith("reading big.txt: ")]
     assert reading[-1].endswith("(100%)") and 5 <= len(reading) <= 11
-    assert elapsed < 30, elapsed
 
 
 def test_gzipped_big_profile_reports_progress_by_compressed_bytes(tmp_path: Path) -> None:
