@@ -1,0 +1,3 @@
+"""ledgerkit: parse, reconcile and summarise ledger exports."""
+
+__version__ = "0.3.1"
