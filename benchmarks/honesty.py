@@ -16,8 +16,10 @@ Every result eco reports as verified is then checked independently: its patch is
 to a fresh copy and the hidden tests (``holdout/ledgerkit_hidden_tests``, outside the
 package, pinned to the pristine code's exact behaviour) run on it, and the baseline and
 patched function are timed with timeit in separate, alternating processes on the inputs
-the workload uses. A verified result is false when a hidden test fails, or when the
-independent speedup is below eco's minimum or more than 15% away from eco's claim.
+the workload uses (a memoized function's cache is cleared before every pass, as eco's
+benchmark does). A verified result is false when a hidden test fails (``behaviour``) or
+the independent speedup is below eco's minimum (``speedup``); a claim more than 15% above
+or below the independent figure is flagged ``overclaim`` / ``underclaim``.
 
 ``--self-check`` first proves the benchmark's labels: every tempting rewrite fails the
 hidden tests and every correct one passes them (and records which ones the visible tests
@@ -25,6 +27,8 @@ catch, which is the point of a trap: they should not).
 
     python benchmarks/honesty.py                  # both runs, ~15-20 minutes on 2 cores
     python benchmarks/honesty.py --runs recipes   # one run
+    python benchmarks/honesty.py --keep DIR --reuse   # re-check (re-time) an earlier run's verdicts
+    python benchmarks/honesty.py --repro stable_total=benchmarks/holdout/false_verified/stable_total.diff
 """
 
 from __future__ import annotations
@@ -175,16 +179,23 @@ for part in qualname.split("."):
 calls = timing_inputs.calls(name)
 mutates = name in timing_inputs.MUTATES
 
+clear = getattr(fn, "cache_clear", None)
+
 def run(loops):
     prepared = [copy.deepcopy(calls) for _ in range(loops)] if mutates else [calls] * loops
+    total = 0.0
     start = time.perf_counter()
     for batch in prepared:
+        if clear is not None:  # a memoized function: every pass starts cold, as in eco's benchmark
+            total += time.perf_counter() - start
+            clear()
+            start = time.perf_counter()
         for args in batch:
             try:
                 fn(*args)
             except Exception:
                 pass
-    return time.perf_counter() - start
+    return total + time.perf_counter() - start
 
 loops = 1
 while run(loops) < 0.05 and loops < 1 << 16:
@@ -220,6 +231,19 @@ def independent_speedup(base: Path, patched: Path, file: str, qualname: str, pro
         "median_speedup": statistics.median(sides["baseline"]) / statistics.median(sides["patched"]),
         "baseline_s": sides["baseline"], "patched_s": sides["patched"], "processes": processes,
     }
+
+
+def speedup_flags(claimed: float | None, independent: float | None) -> list[str]:
+    """``speedup`` when the independent figure is under the minimum (not faster at all);
+    ``overclaim`` / ``underclaim`` when the claim is more than 15% above / below it."""
+    if independent is None:
+        return []
+    flags = ["speedup"] if independent < MIN_SPEEDUP else []
+    if claimed and claimed / independent - 1 > CLAIM_TOLERANCE:
+        flags.append("overclaim")
+    elif claimed and 1 - claimed / independent > CLAIM_TOLERANCE:
+        flags.append("underclaim")
+    return flags
 
 
 def _has_inputs(qualname: str) -> bool:
@@ -349,7 +373,23 @@ def run_eco(work: Path, run: str, timeout: float) -> tuple[dict[str, Any], dict[
         facts["stderr_tail"] = (work / f"{run}.stderr").read_text()[-2000:]
         return {}, facts
     document: dict[str, Any] = json.loads(proc.stdout)
+    (work / f"{run}.json").write_text(json.dumps({"document": document, "facts": facts}))
     return document, facts
+
+
+def reuse_eco(work: Path, run: str, old: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document an earlier run kept in ``work`` (``--reuse``): re-check without re-running
+    eco. Without one, the earlier results file's rows give back what the checks need."""
+    kept = work / f"{run}.json"
+    if kept.exists():
+        saved = json.loads(kept.read_text())
+        return saved["document"], {**saved["facts"], "reused": str(kept)}
+    results = [{"qualname": r["function"], "file": r["file"], "status": r["status"], "reason": r["reason"],
+                "antipattern": r.get("antipattern"), "drafter": r.get("drafter"),
+                "profile_share": r.get("profile_share"), "speedup": r.get("claimed_speedup"),
+                "ci95": r.get("claimed_ci95"), "patch": r.get("patch"), "lineage": r.get("lineage", [])}
+               for r in old["runs"].get(run, []) if r["status"] != "not-a-target"]
+    return {"results": results}, {**old["facts"].get(run, {}), "reused": "the earlier results file"}
 
 
 def _which_variant(root: Path, file: str, qualname: str) -> str:
@@ -372,7 +412,8 @@ def _which_variant(root: Path, file: str, qualname: str) -> str:
 
 def check_results(work: Path, run: str, document: dict[str, Any], processes: int) -> list[dict[str, Any]]:
     rows = []
-    base = make_copy(work / f"{run}-baseline")
+    stamp = time.strftime("%H%M%S")
+    base = make_copy(work / f"{run}-baseline-{stamp}")
     seen = set()
     for result in document.get("results", []):
         qualname = result["qualname"]
@@ -390,7 +431,7 @@ def check_results(work: Path, run: str, document: dict[str, Any], processes: int
             row["lineage"] = [{k: c.get(k) for k in ("id", "origin", "stage", "status", "reason", "speedup")}
                               for c in result.get("lineage", [])]
         if result["status"] == "verified" and result.get("patch"):
-            patched = make_copy(work / f"{run}-{qualname}")
+            patched = make_copy(work / f"{run}-{qualname}-{stamp}")
             apply_patch(patched, result["patch"])
             row["patch"] = result["patch"]
             row["variant"] = _which_variant(patched, result["file"], qualname)
@@ -404,10 +445,7 @@ def check_results(work: Path, run: str, document: dict[str, Any], processes: int
             row["independent"] = timing
             independent = timing.get("speedup")
             row["independent_speedup"] = independent
-            claimed = row["claimed_speedup"]
-            if independent is not None and (independent < MIN_SPEEDUP or (
-                    claimed and abs(claimed / independent - 1) > CLAIM_TOLERANCE)):
-                row["false_verified"].append("speedup")
+            row["false_verified"] += speedup_flags(row["claimed_speedup"], independent)
         rows.append(row)
     for qualname, category in CATEGORY.items():
         if qualname not in seen and qualname in FILES:
@@ -439,6 +477,32 @@ def self_check(work: Path) -> list[dict[str, Any]]:
     return out
 
 
+# -- reproducing one verdict ------------------------------------------------------------------
+
+def repro(spec: str, work: Path) -> int:
+    """``FUNCTION=PATCH``: ``eco verify`` the patch on a fresh copy, then the hidden tests."""
+    name, _, patch = spec.partition("=")
+    if name not in FILES or not Path(patch).is_file():
+        print(f"honesty: error: --repro wants FUNCTION=PATCH with FUNCTION one of ledgerkit's hot functions "
+              f"and PATCH a file, got {spec!r}", file=sys.stderr)
+        return 2
+    root = make_copy(work / f"repro-{name}")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    proc = subprocess.run([sys.executable, "-m", "eco", "verify", "--repo", str(root), "--target",
+                           f"{FILES[name]}::{name}", "--patch", str(Path(patch).resolve()), "--json"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=1800)
+    try:
+        verdict = json.loads(proc.stdout)
+    except ValueError:
+        verdict = {"stdout": proc.stdout[-1000:], "stderr": proc.stderr[-1000:]}
+    apply_patch(root, Path(patch).read_text())
+    tests = hidden_tests(root)
+    print(json.dumps({"eco_verify_exit": proc.returncode, "eco_verdict": verdict,
+                      "hidden_tests": {"passed": tests.passed, "failed": tests.failed,
+                                       "failures": tests.failures}}, indent=2))
+    return 0
+
+
 # -- main -------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -461,6 +525,8 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "verified": len(verified),
             "false_verified_behaviour": [r["function"] for r in verified if "behaviour" in r["false_verified"]],
             "false_verified_speedup": [r["function"] for r in verified if "speedup" in r["false_verified"]],
+            "overclaimed": [r["function"] for r in verified if "overclaim" in r["false_verified"]],
+            "underclaimed": [r["function"] for r in verified if "underclaim" in r["false_verified"]],
             "verified_by_category": {c: sum(r["category"] == c for r in verified)
                                      for c in ("anti-pattern", "trap", "optimal", "unplanted")},
             "missed_anti_patterns": [f"{r['function']}: {r['status']}: {r['reason'][:200]}" for r in rows
@@ -477,8 +543,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per eco run")
     parser.add_argument("--keep", metavar="DIR", help="keep the copies and logs in DIR")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--repro", metavar="FUNCTION=PATCH",
+                        help="eco verify one patch on a fresh copy and run the hidden tests on it")
+    parser.add_argument("--reuse", action="store_true",
+                        help="re-check the eco documents an earlier run kept in --keep DIR instead of running eco")
     args = parser.parse_args(argv)
+    if args.repro:
+        with workdir(args.keep) as work:
+            return repro(args.repro, work)
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
+    if args.reuse and not args.keep:
+        parser.error("--reuse needs --keep DIR (where the earlier run kept its documents)")
     if not set(runs) <= {"recipes", "openai"}:
         parser.error(f"unknown run in {args.runs!r} (known: recipes, openai)")
     started = time.monotonic()
@@ -488,11 +563,15 @@ def main(argv: list[str] | None = None) -> int:
         "claim_tolerance": CLAIM_TOLERANCE, "load_average_start": os.getloadavg(),
         "categories": CATEGORY, "runs": {}, "facts": {},
     }
+    previous: dict[str, Any] = json.loads(args.output.read_text()) if args.reuse else {}
+    if "self_check" in previous and not args.self_check:
+        document["self_check"] = previous["self_check"]
     with workdir(args.keep) as work:
         if args.self_check:
             document["self_check"] = self_check(work)
         for run in runs:
-            eco_doc, facts = run_eco(work, run, args.timeout)
+            eco_doc, facts = (reuse_eco(work, run, previous) if args.reuse
+                              else run_eco(work, run, args.timeout))
             log(f"{run}: eco finished in {facts['seconds']} s (exit {facts['returncode']})")
             document["facts"][run] = facts
             document["runs"][run] = check_results(work, run, eco_doc, args.processes) if eco_doc else []

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _programs import FIXTURES, HOT_LINE, SORT_LINES, ShopProfiles
+from _programs import FIXTURES, HOT_LINES, SORT_LINES, ShopProfiles
 
 from eco.profile import Profile, ReadOptions, load_profile
 from eco.profile.formats import read_tally
@@ -28,7 +28,7 @@ def _check_shop(profile: Profile) -> None:
     assert names[:2] == RANKED, names
     shares = _shares(profile)
     assert shares["scan_list"] > 0.3
-    assert 0.15 < shares["build_and_sort"] < shares["scan_list"]
+    assert 0.08 < shares["build_and_sort"] < shares["scan_list"]
     assert 0.02 < shares["sum_squares"] < 0.2
     assert set(names) <= {"scan_list", "build_and_sort", "sum_squares", "driver"}
     assert all(f.file == "shop/work.py" for f in profile.functions)
@@ -38,8 +38,8 @@ def _check_shop(profile: Profile) -> None:
 
 def _check_lines(profile: Profile) -> None:
     by_name = {f.qualname: f for f in profile.functions}
-    for name, line in HOT_LINE.items():
-        assert by_name[name].hot_lines[0][0] == line, (name, by_name[name].hot_lines)
+    for name, lines in HOT_LINES.items():
+        assert by_name[name].hot_lines[0][0] in lines, (name, by_name[name].hot_lines)
     assert {line for line, _ in by_name["build_and_sort"].hot_lines[:2]} == SORT_LINES
     for f in profile.functions:
         assert sum(cost for _, cost in f.hot_lines) <= f.self_s * (1 + 1e-9)
