@@ -410,6 +410,16 @@ def _which_variant(root: Path, file: str, qualname: str) -> str:
     return "own"
 
 
+def _sample_variant(qualname: str, origin: str) -> str | None:
+    """Which adversary answer sample i was: the server cycles through them in order."""
+    found = re.fullmatch(r"sample (\d+) of \d+", origin)
+    labels = [f"{kind} {i}" for kind, sources in VARIANTS.get(qualname, {}).items()
+              for i, _ in enumerate(sources, 1)]
+    if not found or not labels:
+        return None
+    return labels[(int(found.group(1)) - 1) % len(labels)]
+
+
 def check_results(work: Path, run: str, document: dict[str, Any], processes: int) -> list[dict[str, Any]]:
     rows = []
     stamp = time.strftime("%H%M%S")
@@ -428,7 +438,8 @@ def check_results(work: Path, run: str, document: dict[str, Any], processes: int
             "false_verified": [],
         }
         if run == "openai":
-            row["lineage"] = [{k: c.get(k) for k in ("id", "origin", "stage", "status", "reason", "speedup")}
+            row["lineage"] = [{**{k: c.get(k) for k in ("id", "origin", "stage", "status", "reason", "speedup")},
+                               "variant": _sample_variant(qualname, c.get("origin") or "")}
                               for c in result.get("lineage", [])]
         if result["status"] == "verified" and result.get("patch"):
             patched = make_copy(work / f"{run}-{qualname}-{stamp}")
@@ -529,6 +540,9 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "underclaimed": [r["function"] for r in verified if "underclaim" in r["false_verified"]],
             "verified_by_category": {c: sum(r["category"] == c for r in verified)
                                      for c in ("anti-pattern", "trap", "optimal", "unplanted")},
+            "tempting_candidates_verified": [f"{r['function']} {c['id']} ({c['variant']}, {c['speedup']}x)"
+                                             for r in rows for c in r.get("lineage", [])
+                                             if c["status"] == "verified" and (c.get("variant") or "").startswith("tempting")],
             "missed_anti_patterns": [f"{r['function']}: {r['status']}: {r['reason'][:200]}" for r in rows
                                      if r["category"] == "anti-pattern" and r["status"] != "verified"],
         }
