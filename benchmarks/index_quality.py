@@ -398,7 +398,7 @@ def score_views(embedders: dict[str, object], make_sets: object, rel: np.ndarray
 
 def main_real(args: argparse.Namespace) -> int:
     """``--data real``: the shipped-index and mixed-corpus scenarios on held-out real fixes."""
-    from eco.index.search import detected_antipatterns
+    from eco.index.search import detected_antipatterns, precedents_for
     from eco.index.store import PrecedentIndex, catalog_precedents
 
     t_start = time.perf_counter()
@@ -426,12 +426,15 @@ def main_real(args: argparse.Namespace) -> int:
     # (a) the shipped index, opened as eco opens it
     index = PrecedentIndex.open(ROOT / "index")
     shipped: dict[str, object] = {"embedder": index.embedder.name, "view": index.view, "precedents": len(index.rows)}
-    for name, texts, boosts in (("function", [f["before"] for f in labelled], [()] * len(labelled)),
-                                ("function_reranked", [f["before"] for f in labelled], [sorted(d) for d in detected]),
-                                ("diff", [f["diff_lines"] for f in labelled], [()] * len(labelled))):
+    # Through `precedents_for`, as `eco index query --code -` asks: a function, or the fix's
+    # unified diff (which eco splits into its before-side and its changed lines).
+    for name, texts, rerank in (("function", [f["before"] for f in labelled], False),
+                                ("function_reranked", [f["before"] for f in labelled], True),
+                                ("diff", [f["diff"] for f in labelled], False),
+                                ("diff_reranked", [f["diff"] for f in labelled], True)):
         aps5, aps10 = [], []
-        for f, text, boost in zip(labelled, texts, boosts, strict=True):
-            hits = [p.id for p in index.query(text, k=10, boost=boost)]
+        for f, text in zip(labelled, texts, strict=True):
+            hits = [p.id for p in precedents_for(index, text, k=10, rerank=rerank)]
             relevant = {p.id for p in index.rows.values() if f["label"] in p.antipatterns}
             aps5.append(average_precision(hits, relevant, 5))
             aps10.append(average_precision(hits, relevant, 10))

@@ -447,7 +447,7 @@ def index_group() -> None:
 @click.option("--embedder", help="bow (default), minilm, st:PATH (a sentence-transformers model directory), "
               "or hybrid[:ALPHA[:DENSE]] (ALPHA * dense + (1 - ALPHA) * bow; needs eco[embed]).")
 @click.option("--view", type=click.Choice(["before", "diff", "normalised", "before+diff"]),
-              help="What to embed (default: normalised).")
+              help="What to embed (default: before+diff).")
 @click.option("--index-type", type=click.Choice(["flat", "ivf", "hnsw"]),
               help="FAISS index type (default: exact below 10,000 precedents, HNSW to 500,000, then IVF).")
 @click.option("--rebuild", is_flag=True, help="Replace an existing index instead of updating it.")

@@ -23,7 +23,7 @@ __all__ = ["DEFAULT_EMBEDDER", "DEFAULT_VIEW", "BuildReport", "build_index", "de
 
 #: Chosen by benchmarks/index_quality.py (see benchmarks/README.md).
 DEFAULT_EMBEDDER = "bow"
-DEFAULT_VIEW = "normalised"
+DEFAULT_VIEW = "before+diff"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from eco.errors import ConfigError, SourceError
 from eco.index.records import Precedent
 from eco.index.store import PrecedentIndex
-from eco.index.views import view_text
+from eco.index.views import split_diff, view_text
 
 __all__ = ["SweepHit", "detected_antipatterns", "find_precedent", "function_source", "precedents_for", "sweep"]
 
@@ -49,9 +49,12 @@ def detected_antipatterns(source: str) -> list[str]:
 
 
 def precedents_for(index: PrecedentIndex, source: str, k: int = 5, rerank: bool = True) -> list[Precedent]:
-    """Top ``k`` precedents for a function's source."""
-    boost = detected_antipatterns(source) if rerank else []
-    return index.query(source, k=k, boost=boost)
+    """Top ``k`` precedents for a function's source, or for a fix given as a unified diff
+    (embedded as the index's view embeds a precedent: its before-side and its diff)."""
+    split = split_diff(source)
+    before, diff = split if split is not None else (source, "")
+    boost = detected_antipatterns(before) if rerank else []
+    return index.query(before, k=k, diff=diff, boost=boost)
 
 
 def find_precedent(index: PrecedentIndex, key: str) -> Precedent:

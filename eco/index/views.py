@@ -14,7 +14,7 @@ import tokenize
 from collections.abc import Callable
 from typing import Literal, get_args
 
-__all__ = ["VIEWS", "View", "normalise", "view_text"]
+__all__ = ["VIEWS", "View", "normalise", "split_diff", "view_text"]
 
 View = Literal["before", "diff", "normalised", "before+diff"]
 VIEWS: tuple[View, ...] = get_args(View)
@@ -76,6 +76,33 @@ _VIEWS: dict[str, Callable[[str, str], str]] = {
     "normalised": lambda before, diff: normalise(before),
     "before+diff": lambda before, diff: before + "\n" + (_diff_lines(diff) if diff else ""),
 }
+
+
+def split_diff(text: str) -> tuple[str, str] | None:
+    """``(before, diff)`` when ``text`` is a unified diff, else None.
+
+    A query may be a fix rather than a function (ECO queries its diff index with diffs):
+    the before-side is the diff's context and removed lines. A diff is recognised by its
+    headers (``@@``, ``---``/``+++``) or, without them, by every line being a context,
+    added or removed line with at least one of the latter; function source never reads so
+    (an indented method's lines all start with a space, none with ``+`` or ``-``).
+    """
+    lines = text.splitlines()
+    headers = any(ln.startswith("@@ ") for ln in lines) or (
+        any(ln.startswith("--- ") for ln in lines) and any(ln.startswith("+++ ") for ln in lines))
+    changed = [ln for ln in lines if ln[:1] in "+-" and not ln.startswith(("+++ ", "--- "))]
+    body_only = bool(changed) and all(ln[:1] in " +-" or not ln for ln in lines)
+    if not (headers or body_only):
+        return None
+    before: list[str] = []
+    for ln in lines:
+        if ln.startswith(("--- ", "+++ ", "@@", "diff ", "index ", "\\")):
+            continue
+        if ln[:1] in (" ", "-"):
+            before.append(ln[1:])
+        elif not ln:
+            before.append("")
+    return "\n".join(before).strip("\n") + "\n", text
 
 
 def view_text(view: str, before: str, diff: str = "") -> str:
