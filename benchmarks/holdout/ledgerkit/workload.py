@@ -7,9 +7,15 @@ sub-channels (``USD.wire``) and a watch list typed by hand in mixed case.
 
 from __future__ import annotations
 
+import contextlib
 import random
 
-from ledgerkit.accounts import count_by_category, count_transfers, select_accounts, watched_positions
+from ledgerkit.accounts import (
+    count_by_category,
+    count_transfers,
+    select_accounts,
+    watched_positions,
+)
 from ledgerkit.aggregate import (
     change_ways,
     has_overdraft,
@@ -18,7 +24,14 @@ from ledgerkit.aggregate import (
     top_expenses,
     totals_by_account,
 )
-from ledgerkit.parse import DuplicateRefError, index_by_ref, month_key, parse_amount, parse_lines, unique_refs
+from ledgerkit.parse import (
+    DuplicateRefError,
+    index_by_ref,
+    month_key,
+    parse_amount,
+    parse_lines,
+    unique_refs,
+)
 from ledgerkit.report import render_csv, render_lines
 from ledgerkit.settle import drain, settle_order, to_base, validate_all
 from ledgerkit.types import AccountCode, Entry, RateTable, SafeText
@@ -79,7 +92,7 @@ def main() -> None:
         to_date.extend(batch)
         lines = export_lines(batch)
         rows = parse_lines(lines)
-        for date, account, amount_text, _currency, _ref in rows:
+        for date, _account, amount_text, _currency, _ref in rows:
             month_key(date)
             parse_amount(amount_text)
         codes = [e.account for e in batch]
@@ -109,10 +122,8 @@ def main() -> None:
         to_base([(e.currency, e.amount) for e in batch], rates)
         validate_all(batch)
         unique_refs([e.ref for e in batch[:150]] * 2)
-        try:
+        with contextlib.suppress(DuplicateRefError):
             index_by_ref(to_date)
-        except DuplicateRefError:
-            pass
         pending = [(e.ref, int(e.amount * 100)) for e in batch if e.amount == e.amount and e.amount > 0]
         drain(pending)
         assert not pending

@@ -14,13 +14,12 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 import ledgerkit_ref.accounts as ref_accounts
 import ledgerkit_ref.aggregate as ref_aggregate
 import ledgerkit_ref.parse as ref_parse
 import ledgerkit_ref.report as ref_report
 import ledgerkit_ref.settle as ref_settle
+import pytest
 import workload
 from ledgerkit import accounts, aggregate, parse, report, settle
 from ledgerkit.types import AccountCode, Entry, RateTable, SafeText

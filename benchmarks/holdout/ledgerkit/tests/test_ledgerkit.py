@@ -3,8 +3,12 @@
 import math
 
 import pytest
-
-from ledgerkit.accounts import count_by_category, count_transfers, select_accounts, watched_positions
+from ledgerkit.accounts import (
+    count_by_category,
+    count_transfers,
+    select_accounts,
+    watched_positions,
+)
 from ledgerkit.aggregate import (
     change_ways,
     has_overdraft,
@@ -13,7 +17,14 @@ from ledgerkit.aggregate import (
     top_expenses,
     totals_by_account,
 )
-from ledgerkit.parse import DuplicateRefError, index_by_ref, month_key, parse_amount, parse_lines, unique_refs
+from ledgerkit.parse import (
+    DuplicateRefError,
+    index_by_ref,
+    month_key,
+    parse_amount,
+    parse_lines,
+    unique_refs,
+)
 from ledgerkit.report import render_csv, render_lines
 from ledgerkit.settle import WIRE_CAP, drain, settle_order, to_base, validate_all
 from ledgerkit.types import Entry
