@@ -86,11 +86,15 @@ class EcoConfig:
     #: The pick: the smallest change whose speedup is within this fraction of the fastest
     #: verified candidate's (0.05: 5%).
     llm_pick_tolerance: float = 0.05
+    #: Relative tolerance for floats in the equivalence replay (0: identical, NaN equals NaN).
+    #: Raise it (e.g. 1e-9) for code where reassociated arithmetic is acceptable.
+    float_tolerance: float = 0.0
 
 
 _FIELDS = {f.name: f for f in fields(EcoConfig)}
 #: Numeric keys for which 0 is meaningful (off, or no tolerance).
-_MAY_BE_ZERO = {"min_share", "temperature", "llm_repairs", "llm_refinements", "llm_pick_tolerance"}
+_MAY_BE_ZERO = {"min_share", "temperature", "llm_repairs", "llm_refinements", "llm_pick_tolerance",
+                "float_tolerance"}
 
 
 def _check(key: str, value: Any, where: str) -> Any:
@@ -113,6 +117,9 @@ def _check(key: str, value: Any, where: str) -> Any:
     if key == "llm_pick_tolerance" and (not isinstance(value, int | float) or isinstance(value, bool)
                                         or not 0.0 <= value < 1.0):
         raise ConfigError(f"{where}: [tool.eco] llm_pick_tolerance = {value!r} must be between 0 and 1")
+    if key == "float_tolerance" and (not isinstance(value, int | float) or isinstance(value, bool)
+                                     or not 0.0 <= value < 0.01):
+        raise ConfigError(f"{where}: [tool.eco] float_tolerance = {value!r} must be at least 0 and below 0.01")
     if key == "prompt_strategy" and value not in ("zero-shot", "few-shot", "step-by-step"):
         raise ConfigError(f"{where}: [tool.eco] prompt_strategy = {value!r} must be \"zero-shot\", "
                           "\"few-shot\" or \"step-by-step\"")

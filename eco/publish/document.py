@@ -35,8 +35,7 @@ def result_entry(result: FunctionResult) -> dict[str, Any]:
                         ",".join(p.antipatterns)} for p in result.precedents],
         "tests": {"command": tests.command, "passed": tests.passed, "failed": tests.failed + tests.errors}
         if tests else None,
-        "equivalence": {"inputs": equivalence.inputs, "mismatches": equivalence.mismatches,
-                        "uncapturable": equivalence.uncapturable} if equivalence else None,
+        "equivalence": equivalence.as_json() if equivalence else None,
         "speedup": round(bench.speedup, 4) if bench else None,
         "ci95": [round(bench.ci95[0], 4), round(bench.ci95[1], 4)] if bench else None,
         "patch": candidate.patch if candidate else None,

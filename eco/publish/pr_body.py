@@ -175,9 +175,11 @@ def _evidence(result: FunctionResult, workload: str, catalog_url: str | None, ba
     if verdict is not None and verdict.equivalence is not None:
         e = verdict.equivalence
         lines += ["", f"{heading} Equivalence", "",
-                  f"{e.inputs} real calls captured from the workload, replayed on both versions: "
-                  f"**{e.mismatches} mismatches**" + (f" ({e.uncapturable} calls could not be captured)"
-                                                      if e.uncapturable else "") + "."]
+                  f"{e.inputs} real calls captured from the workload"
+                  + (f" and {e.derived} edge cases derived from them (a list, string or dict argument cut "
+                     "to one item or none)" if e.derived else "")
+                  + f", replayed on both versions: **{e.mismatches} mismatches**"
+                  + (f" ({e.uncapturable} calls could not be captured)" if e.uncapturable else "") + "."]
     if verdict is not None and verdict.stages:
         lines += ["", "<details><summary>Verification stages</summary>", ""]
         lines += [f"- {'✅' if s.ok else '❌'} {s.name}: {s.detail}" for s in verdict.stages]

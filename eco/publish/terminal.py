@@ -47,7 +47,9 @@ def render_report(result: SuggestResult, console: Console) -> None:
         if r.verdict.tests:
             evidence.append(f"tests: {r.verdict.tests.passed} passed")
         if r.verdict.equivalence:
-            evidence.append(f"replayed {r.verdict.equivalence.inputs} captured calls, 0 mismatches")
+            e = r.verdict.equivalence
+            derived = f" and {e.derived} derived edge cases" if e.derived else ""
+            evidence.append(f"replayed {e.inputs} captured calls{derived}, 0 mismatches")
         header = Text(f"{r.candidate.rationale}\n{'; '.join(evidence)}\n", style="italic")
         console.print(Panel(Group(header, Syntax(r.candidate.patch, "diff", theme="ansi_dark", background_color="default")),
                             title=f"{r.hot.file}::{r.hot.qualname}  {_speedup(r)}", title_align="left"))

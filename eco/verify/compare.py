@@ -270,9 +270,11 @@ def _float(x: float) -> Any:
     return {"t": "float", "v": x}
 
 
-def difference(a: Any, b: Any, rel_tol: float = 1e-9, abs_tol: float = 1e-12) -> str | None:
-    """None when two canonical forms are equal (floats within tolerance), else where they
-    first differ, e.g. ``"[2]: 3 != 4"``. A form marked opaque never compares equal."""
+def difference(a: Any, b: Any, rel_tol: float = 0.0, abs_tol: float = 0.0) -> str | None:
+    """None when two canonical forms are equal, else where they first differ, e.g.
+    ``"[2]: 3 != 4"``. Floats are equal when identical (NaN equals NaN), or within
+    ``math.isclose(rel_tol, abs_tol)`` when a tolerance is given. A form marked opaque never
+    compares equal."""
     return _diff(a, b, "", rel_tol, abs_tol)
 
 

@@ -60,6 +60,14 @@ class Equivalence:
     uncapturable: int = 0
     #: The first mismatch, described for a human.
     first_mismatch: str = ""
+    #: Derived calls compared (captured calls with a sequence argument cut to one item or
+    #: none, where the baseline returned; eco.verify.replay_worker).
+    derived: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        """The result document's ``equivalence`` object."""
+        return {"inputs": self.inputs, "mismatches": self.mismatches, "uncapturable": self.uncapturable,
+                "derived": self.derived}
 
 
 @dataclass(frozen=True)

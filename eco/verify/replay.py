@@ -122,9 +122,10 @@ def replay(
             raise TypeError("results is not a list")
     except (ValueError, KeyError, TypeError) as exc:
         return ReplayOutcome(False, f"replay worker wrote an unreadable result: {exc}", [])
-    if ok and len(results) != len(calls):
+    captured = sum(1 for r in results if not (isinstance(r, dict) and "derived" in r))
+    if ok and (captured != len(calls) or any("derived" not in r for r in results[len(calls):])):
         return ReplayOutcome(
-            False, f"replay worker returned {len(results)} of {len(calls)} calls", []
+            False, f"replay worker returned {captured} of {len(calls)} calls", []
         )
     return ReplayOutcome(ok, error, results if ok else [])
 
@@ -132,37 +133,54 @@ def replay(
 def compare(
     baseline: ReplayOutcome,
     candidate: ReplayOutcome,
-    rel_tol: float = 1e-9,
-    abs_tol: float = 1e-12,
+    rel_tol: float = 0.0,
+    abs_tol: float = 0.0,
 ) -> Equivalence:
-    """Compare two replays call by call. Floats match within ``math.isclose`` tolerance.
+    """Compare two replays call by call.
+
+    Floats must be identical (NaN equals NaN) unless a tolerance is given (``math.isclose``):
+    a rewrite that changes rounding changes results, and the captured inputs rarely show
+    how much (reassociating a compensated sum differs by 1e-15 on ordinary inputs and by
+    the whole answer on cancelling ones). Derived calls (see `eco.verify.replay_worker`)
+    count only where the baseline returned: an input the unchanged code rejects is outside
+    the function's domain, and which exception the candidate raises for it is not compared.
 
     A failed replay on either side counts every call (at least one) as a mismatch.
-    ``inputs`` is the number of calls replayed; zero calls means nothing was shown.
+    ``inputs`` is the number of captured calls replayed; zero means nothing was shown.
     """
     if not baseline.ok:
         n = max(1, len(candidate.results))
         return Equivalence(0, n, first_mismatch=f"baseline replay failed: {baseline.error}")
-    n = len(baseline.results)
+    n = sum(1 for b in baseline.results if "derived" not in b)
     if not candidate.ok:
         return Equivalence(
             n, max(1, n), first_mismatch=f"candidate replay failed: {candidate.error}"
         )
-    if len(candidate.results) != n:
+    labels_b = [b.get("derived") for b in baseline.results]
+    labels_c = [c.get("derived") if isinstance(c, dict) else None for c in candidate.results]
+    if labels_b != labels_c:
         return Equivalence(
             n,
             max(1, n),
-            first_mismatch=f"{n} calls replayed on baseline, {len(candidate.results)} on candidate",
+            first_mismatch=f"{len(labels_b)} calls replayed on baseline, {len(labels_c)} on candidate",
         )
-    mismatches = 0
+    mismatches = derived = 0
     first = ""
     for index, (b, c) in enumerate(zip(baseline.results, candidate.results, strict=True)):
+        what = b.get("derived")
+        if what is not None:
+            if b.get("raised") is not None:
+                continue
+            derived += 1
         found = _call_difference(b, c, rel_tol, abs_tol)
         if found:
             mismatches += 1
             if not first:
-                first = f"call {index + 1}: {found}"
-    return Equivalence(inputs=n, mismatches=mismatches, first_mismatch=first)
+                first = f"derived input ({what}): {found}" if what else f"call {index + 1}: {found}"
+                if rel_tol == 0.0 and _call_difference(b, c, 1e-9, 1e-12) is None:
+                    first += ("; only float rounding differs (under 1e-9 relative), and floats must be "
+                              "identical unless [tool.eco] float_tolerance allows it")
+    return Equivalence(inputs=n, mismatches=mismatches, first_mismatch=first, derived=derived)
 
 
 def _outcome(result: dict[str, Any]) -> str:

@@ -6,6 +6,13 @@
 ``{"returned": form | null, "raised": {"type", "message"} | null, "args": form,
 "kwargs": form}``, the arguments as they are *after* the call (mutation is behaviour).
 
+After the captured calls come *derived* calls (``"derived": "call 3, argument 1 cut to 0
+items"``): captured calls with one sequence or mapping argument cut to its first item or
+to nothing. Real workloads rarely pass the edge cases where a rewrite most often changes
+behaviour (an empty list joined with a trailing separator, a loop that never runs); the
+derivation is deterministic, so both sides replay the same derived calls, and each gets
+`DERIVED_CALL_TIMEOUT_S` before it counts as raised.
+
 `load_target` and `load_calls` are shared with the benchmark worker, so both time and
 check exactly the same callable.
 """
@@ -19,6 +26,7 @@ import json
 import os
 import pickle
 import random
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +34,16 @@ from typing import Any
 
 from eco.verify.compare import canonicalize
 
-__all__ = ["ReplaySetupError", "load_calls", "load_target", "main", "reset_state"]
+__all__ = ["DERIVED_CALL_TIMEOUT_S", "MAX_DERIVED_CALLS", "ReplaySetupError", "derive_calls", "load_calls",
+           "load_target", "main", "reset_state"]
+
+#: At most this many derived calls per replay.
+MAX_DERIVED_CALLS = 24
+#: A derived call running longer than this is stopped and counts as raised (on the
+#: baseline: not compared; on the candidate: a mismatch where the baseline returned).
+DERIVED_CALL_TIMEOUT_S = 5.0
+#: Argument types that are cut (exact types: a subclass may give slicing other meaning).
+_CUTTABLE = (list, tuple, str, bytes, dict)
 
 
 class ReplaySetupError(Exception):
@@ -136,31 +153,101 @@ def _check_binding(
         ) from exc
 
 
-def _replay(target: Callable[..., Any], blobs: list[bytes]) -> list[dict[str, Any]]:
+def _cut(value: Any, size: int) -> Any:
+    if type(value) is dict:
+        return dict(list(value.items())[:size])
+    return value[:size]
+
+
+def derive_calls(blobs: list[bytes], skip_first: bool, limit: int = MAX_DERIVED_CALLS) -> list[tuple[str, bytes]]:
+    """Captured calls with one list, tuple, str, bytes or dict argument (of two or more
+    items) cut to one item and to none: ``[(what, pickled (args, kwargs))]``, in a fixed
+    order, without duplicates. ``skip_first`` leaves a method's instance (``args[0]``) alone.
+    """
+    derived: list[tuple[str, bytes]] = []
+    seen: set[bytes] = set()
+    for index, blob in enumerate(blobs):
+        try:
+            args, kwargs = pickle.loads(blob)
+        except Exception:
+            continue
+        slots: list[tuple[str, int | str]] = [(f"argument {i}", i) for i in range(len(args))]
+        slots += [(f"argument {name!r}", name) for name in kwargs]
+        for label, key in slots:
+            if key == 0 and skip_first:
+                continue
+            value = args[key] if isinstance(key, int) else kwargs[key]
+            if type(value) not in _CUTTABLE or len(value) < 2:
+                continue
+            for size in (0, 1):
+                new_args, new_kwargs = list(args), dict(kwargs)
+                if isinstance(key, int):
+                    new_args[key] = _cut(value, size)
+                else:
+                    new_kwargs[key] = _cut(value, size)
+                try:
+                    data = pickle.dumps((tuple(new_args), new_kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    continue
+                if data in seen:
+                    continue
+                seen.add(data)
+                derived.append((f"call {index + 1}, {label} cut to {size} item{'s' if size != 1 else ''}", data))
+                if len(derived) >= limit:
+                    return derived
+    return derived
+
+
+class _DerivedCallTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _DerivedCallTimeout(f"a derived call ran longer than {DERIVED_CALL_TIMEOUT_S:g}s")
+
+
+def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+          timeout: float | None = None) -> dict[str, Any]:
+    reset_state(target)
+    returned: Any = None
+    raised: dict[str, str] | None = None
+    timer = timeout is not None and hasattr(signal, "setitimer")
+    if timeout is not None and timer:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        value = target(*args, **kwargs)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are behaviour too
+        raised = {
+            "type": f"{type(exc).__module__}.{type(exc).__qualname__}",
+            "message": _message(exc),
+        }
+    else:
+        returned = canonicalize(value)
+    finally:
+        if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return {
+        "returned": returned,
+        "raised": raised,
+        "args": canonicalize(args),
+        "kwargs": canonicalize(kwargs),
+    }
+
+
+def _replay(target: Callable[..., Any], blobs: list[bytes], skip_first: bool = False,
+            derive: bool = True) -> list[dict[str, Any]]:
     results = []
     for index, blob in enumerate(blobs):
         args, kwargs = unpickle_call(blob, index)
         _check_binding(target, args, kwargs, index)
-        reset_state(target)
-        returned: Any = None
-        raised: dict[str, str] | None = None
-        try:
-            value = target(*args, **kwargs)
-        except BaseException as exc:  # SystemExit and KeyboardInterrupt are behaviour too
-            raised = {
-                "type": f"{type(exc).__module__}.{type(exc).__qualname__}",
-                "message": _message(exc),
-            }
-        else:
-            returned = canonicalize(value)
-        results.append(
-            {
-                "returned": returned,
-                "raised": raised,
-                "args": canonicalize(args),
-                "kwargs": canonicalize(kwargs),
-            }
-        )
+        results.append(_call(target, args, kwargs))
+    for what, blob in derive_calls(blobs, skip_first) if derive else []:
+        args, kwargs = pickle.loads(blob)
+        result = _call(target, tuple(args), dict(kwargs), DERIVED_CALL_TIMEOUT_S)
+        result["derived"] = what
+        results.append(result)
     return results
 
 
@@ -180,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target = load_target(Path(opts.project), opts.module, Path(opts.import_root), opts.qualname)
         blobs = load_calls(Path(opts.calls))
-        document: dict[str, Any] = {"ok": True, "error": "", "results": _replay(target, blobs)}
+        # A method's (or classmethod's) args[0] is its instance or class: never cut.
+        document: dict[str, Any] = {"ok": True, "error": "", "results": _replay(target, blobs, "." in opts.qualname)}
     except ReplaySetupError as exc:
         document = {"ok": False, "error": str(exc), "results": []}
     tmp = out.with_name(out.name + ".tmp")

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -212,13 +212,14 @@ class Verifier:
             cand = replay(cand_dir, file, qualname, calls, self._work / "replay-cand", self.limits)
             if not cand.ok:
                 return reject("equivalence", f"replay failed on the candidate: {cand.error}", started, tests=tests)
-            equivalence = compare(base, cand)
-            equivalence = Equivalence(equivalence.inputs, equivalence.mismatches, uncapturable, equivalence.first_mismatch)
+            equivalence = replace(compare(base, cand, rel_tol=self.config.float_tolerance), uncapturable=uncapturable)
+            derived = f" and {equivalence.derived} derived edge-case input(s)" if equivalence.derived else ""
             if equivalence.mismatches:
                 return reject("equivalence",
-                              f"{equivalence.mismatches} of {equivalence.inputs} captured calls behave differently; {equivalence.first_mismatch}",
+                              f"{equivalence.mismatches} of {equivalence.inputs} captured calls{derived} behave "
+                              f"differently; {equivalence.first_mismatch}",
                               started, tests=tests, equivalence=equivalence)
-            stages.add("equivalence", True, f"{equivalence.inputs} captured calls give equal results", started)
+            stages.add("equivalence", True, f"{equivalence.inputs} captured calls{derived} give equal results", started)
 
             started = time.perf_counter()
             self.progress(f"{qualname}: benchmarking baseline against candidate")

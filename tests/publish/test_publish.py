@@ -54,7 +54,7 @@ def test_document_follows_the_contract(tmp_path: Path) -> None:
     assert first["antipattern"] == "materialized-list-in-any-all"
     assert first["drafter"] == "recipes"
     assert first["tests"] == {"command": "python -m pytest -q", "passed": 7, "failed": 0}
-    assert first["equivalence"] == {"inputs": 5, "mismatches": 0, "uncapturable": 1}
+    assert first["equivalence"] == {"inputs": 5, "mismatches": 0, "uncapturable": 1, "derived": 0}
     assert first["speedup"] == 3.0 and first["ci95"] == [2.8, 3.2]
     assert first["patch"].startswith("--- a/pkg/m.py\n+++ b/pkg/m.py\n")
     assert second["status"] == "no-candidate" and second["speedup"] is None and second["patch"] is None

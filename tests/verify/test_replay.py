@@ -7,6 +7,7 @@ import pickle
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -217,10 +218,17 @@ def test_exceptions_and_float_tolerance(base: Path, tmp_path: Path) -> None:
     c = run(other, "mean", blobs, tmp_path)
     assert b.results[1]["raised"] == {"type": "builtins.ValueError", "message": "empty input"}
     assert b.results[3]["returned"] == {"t": "float", "v": "inf"}
-    # Summation order changes the last bit of 0.1 + 0.2 + 0.3; NaN equals NaN.
-    assert compare(b, c) == compare(b, b)
-    assert compare(b, c).mismatches == 0
-    assert compare(b, c, rel_tol=0.0, abs_tol=0.0).mismatches == 1
+    # Summation order changes the last bit of 0.1 + 0.2 + 0.3: by default floats must be
+    # identical, so that is a mismatch; NaN equals NaN.
+    assert compare(b, b).mismatches == 0
+    exact = compare(b, c)
+    assert exact.mismatches == 1
+    assert exact.first_mismatch.startswith("call 1: returned 0.20000000000000004 on baseline, 0.19999999999999998 ")
+    assert exact.first_mismatch.endswith("floats must be identical unless [tool.eco] float_tolerance allows it")
+    tolerant = compare(b, c, rel_tol=1e-9)
+    assert tolerant.mismatches == 0
+    # Derived calls ([0.1], [1e308]; the emptied lists raise on the baseline, so are not compared).
+    assert tolerant.derived == 2
 
     raises_other = variant(
         tmp_path,
@@ -361,7 +369,8 @@ def test_captured_then_replayed_end_to_end(base: Path, tmp_path: Path) -> None:
         ({True: 1}, {1: 1}, "value: keys [True] != [1]"),
         ({3, 1, 2}, {2, 3, 1}, None),
         (float("nan"), float("nan"), None),
-        (1.0, 1.0 + 1e-12, None),
+        (1.0, 1.0 + 1e-12, f"value: 1.0 != {1.0 + 1e-12}"),  # floats are compared exactly
+        (0.0, -0.0, None),
         (1.0, 1.001, "value: 1.0 != 1.001"),
         (b"ab", bytearray(b"ab"), "value: b'ab' != bytearray(b'ab')"),
         (ValueError("a"), ValueError("b"), ".args[0]: 'a' != 'b'"),
@@ -420,8 +429,10 @@ def test_objects_are_compared_by_their_state() -> None:
 def test_numpy_arrays_compare_with_tolerance() -> None:
     np = pytest.importorskip("numpy")
     a = np.array([[0.1, 0.2], [0.3, float("nan")]])
-    assert difference(canonicalize(a), canonicalize(a + 1e-15)) is None
-    assert difference(canonicalize(a), canonicalize(a + 1e-3)) == "[0][0]: 0.1 != 0.101"
+    assert difference(canonicalize(a), canonicalize(a)) is None  # NaN equals NaN
+    assert difference(canonicalize(a), canonicalize(a + 1e-15)) == f"[0][0]: 0.1 != {0.1 + 1e-15}"
+    assert difference(canonicalize(a), canonicalize(a + 1e-15), rel_tol=1e-9) is None
+    assert difference(canonicalize(a), canonicalize(a + 1e-3), rel_tol=1e-9) == "[0][0]: 0.1 != 0.101"
     assert difference(canonicalize(a), canonicalize(a.astype(np.float32))) == (
         "value: dtype 'float64' != 'float32'"
     )
@@ -453,3 +464,67 @@ def test_a_replayed_function_cannot_plant_a_module_for_the_next_replay(tmp_path:
     assert "written" not in str(outcome.results[0]["returned"])
     assert not list(out.rglob("sitecustomize.py"))
 
+
+
+def test_derived_edge_cases_catch_what_the_workload_never_passed(base: Path, tmp_path: Path) -> None:
+    """Every captured call has rows; the rewrite differs only on none (a trailing separator)."""
+    old = """
+        def sort_copy(xs):
+            return sorted(xs)
+        """
+    render = write_project(tmp_path / "render", textwrap.dedent(BASE).replace(
+        textwrap.dedent(old), "def sort_copy(xs):\n    return ''.join(str(x) + '\\n' for x in xs)\n"))
+    joined = write_project(tmp_path / "joined", textwrap.dedent(BASE).replace(
+        textwrap.dedent(old), "def sort_copy(xs):\n    return '\\n'.join(str(x) for x in xs) + '\\n'\n"))
+    blobs = calls((([3, 1, 2],), {}), ((["a", "b"],), {}))
+    b = run(render, "sort_copy", blobs, tmp_path)
+    c = run(joined, "sort_copy", blobs, tmp_path)
+    assert [r.get("derived") for r in b.results] == [
+        None, None,
+        "call 1, argument 0 cut to 0 items", "call 1, argument 0 cut to 1 item", "call 2, argument 0 cut to 1 item",
+    ]  # call 2 cut to nothing is call 1 cut to nothing: not derived twice
+    eq = compare(b, c)
+    assert (eq.inputs, eq.derived, eq.mismatches) == (2, 3, 1)
+    assert eq.first_mismatch == (
+        "derived input (call 1, argument 0 cut to 0 items): returned '' on baseline, '\\n' on candidate "
+        "(value: '' != '\\n')"
+    )
+    assert compare(b, b) == replace(eq, mismatches=0, first_mismatch="")
+
+
+def test_derived_inputs_the_baseline_rejects_are_not_compared(base: Path, tmp_path: Path) -> None:
+    # mean([]) raises ValueError on the baseline; the candidate's ZeroDivisionError there is
+    # not held against it: that input is outside the function's domain.
+    other = variant(tmp_path, "other", 'raise ValueError("empty input")', 'return 1 / 0')
+    blobs = calls((([1.0, 2.0, 4.0],), {}))
+    b = run(base, "mean", blobs, tmp_path)
+    c = run(other, "mean", blobs, tmp_path)
+    assert b.results[1]["derived"] == "call 1, argument 0 cut to 0 items" and b.results[1]["raised"]
+    assert c.results[1]["raised"]["type"] == "builtins.ZeroDivisionError"
+    eq = compare(b, c)
+    assert (eq.inputs, eq.derived, eq.mismatches) == (1, 1, 0)
+
+
+def test_a_method_instance_is_never_cut(base: Path, tmp_path: Path) -> None:
+    from pkg.mod import Box  # type: ignore[import-not-found]
+
+    blobs = calls(((Box([1, 2, 3]), 2), {}))
+    out = run(base, "Box.total", blobs, tmp_path)
+    assert out.ok, out.error
+    assert [r.get("derived") for r in out.results] == [None]  # args[0] is the instance; 2 cannot be cut
+
+
+def test_derive_calls_is_deterministic_and_bounded() -> None:
+    from eco.verify.replay_worker import derive_calls
+
+    blobs = calls(*[(((i, i + 1, i + 2), "xy"), {"names": {"a": 1, "b": 2}}) for i in range(20)])
+    first = derive_calls(blobs, skip_first=False)
+    assert first == derive_calls(blobs, skip_first=False)
+    assert len(first) == 24
+    assert [what for what, _ in first[:6]] == [
+        "call 1, argument 0 cut to 0 items", "call 1, argument 0 cut to 1 item",
+        "call 1, argument 1 cut to 0 items", "call 1, argument 1 cut to 1 item",
+        "call 1, argument 'names' cut to 0 items", "call 1, argument 'names' cut to 1 item",
+    ]
+    assert pickle.loads(first[5][1]) == (((0, 1, 2), "xy"), {"names": {"a": 1}})
+    assert derive_calls(blobs, skip_first=False, limit=3) == first[:3]
