@@ -9,6 +9,7 @@ from eco.errors import ConfigError
 
 
 def _write(tmp_path: Path, table: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text(f"[project]\nname='x'\n\n[tool.eco]\n{table}\n")
     return tmp_path
 
@@ -20,6 +21,8 @@ def test_defaults_table_and_overrides(tmp_path: Path) -> None:
     assert config.workload == "python w.py"
     assert config.min_speedup == 1.5
     assert config.exclude == ("gen/*",)
+    assert load_config(_write(tmp_path / "tolerant", "float_tolerance = 1e-9")).float_tolerance == 1e-9
+    assert load_config(_write(tmp_path / "exact", "min_speedup = 1.2")).float_tolerance == 0.0
 
 
 @pytest.mark.parametrize(
@@ -32,6 +35,9 @@ def test_defaults_table_and_overrides(tmp_path: Path) -> None:
         ("wrkload = 'python x.py'", "unknown key \\[tool.eco\\] wrkload"),
         ("exclude = 'gen'", "exclude must be a list"),
         ("max_targets = 0", "must be positive"),
+        ("float_tolerance = -1e-9", "float_tolerance = -1e-09 must be at least 0 and below 0.01"),
+        ("float_tolerance = 0.5", "must be at least 0 and below 0.01"),
+        ("float_tolerance = true", "float_tolerance = True must be at least 0"),
     ],
 )
 def test_bad_values_name_key_and_value(tmp_path: Path, table: str, message: str) -> None:
