@@ -213,13 +213,14 @@ class Verifier:
             if not cand.ok:
                 return reject("equivalence", f"replay failed on the candidate: {cand.error}", started, tests=tests)
             equivalence = replace(compare(base, cand, rel_tol=self.config.float_tolerance), uncapturable=uncapturable)
-            derived = f" and {equivalence.derived} derived edge-case input(s)" if equivalence.derived else ""
+            replayed = (f"{equivalence.inputs + equivalence.derived} replayed calls ({equivalence.inputs} captured, "
+                        f"{equivalence.derived} derived edge cases)" if equivalence.derived
+                        else f"{equivalence.inputs} captured calls")
             if equivalence.mismatches:
                 return reject("equivalence",
-                              f"{equivalence.mismatches} of {equivalence.inputs} captured calls{derived} behave "
-                              f"differently; {equivalence.first_mismatch}",
+                              f"{equivalence.mismatches} of {replayed} behave differently; {equivalence.first_mismatch}",
                               started, tests=tests, equivalence=equivalence)
-            stages.add("equivalence", True, f"{equivalence.inputs} captured calls{derived} give equal results", started)
+            stages.add("equivalence", True, f"{replayed} give equal results", started)
 
             started = time.perf_counter()
             self.progress(f"{qualname}: benchmarking baseline against candidate")
