@@ -39,15 +39,23 @@ def write_spec(
     max_calls: int = 64,
     max_call_bytes: int = 1 << 20,
     max_total_bytes: int = 16 << 20,
+    max_seen: int | None = None,
 ) -> None:
-    """Write the tracer's spec file (see `eco.capture.tracer.start` for the format)."""
-    spec = {
+    """Write the tracer's spec file (see `eco.capture.tracer.start` for the format).
+
+    ``max_calls`` calls are stored per function: the first half, then a uniform sample of
+    the later calls among its first ``max_seen`` (None: the tracer's default,
+    ``100 * max_calls``), after which the tracer stops watching.
+    """
+    spec: dict[str, object] = {
         "db": str(Path(db).resolve()),
         "max_calls": max_calls,
         "max_call_bytes": max_call_bytes,
         "max_total_bytes": max_total_bytes,
         "targets": [asdict(t) for t in targets],
     }
+    if max_seen is not None:
+        spec["max_seen"] = max_seen
     Path(spec_path).write_text(json.dumps(spec, indent=2, sort_keys=True) + "\n", "utf-8")
 
 

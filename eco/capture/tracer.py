@@ -7,15 +7,32 @@ capture file (`eco.capture.store`) in one atomic step. `start` also registers `s
 leaves through ``os._exit`` (forked workers) writes nothing.
 
 Targets are matched by code object: ``(abs filename, co_firstlineno, co_name)``. On each
-``call`` event of a target, the call's arguments are rebuilt from ``frame.f_locals`` (which
-at that moment holds only the parameters) and pickled at once, before the body can
-mutate them. A method's instance is ``args[0]``.
+``call`` event of a target that is kept, the call's arguments are rebuilt from
+``frame.f_locals`` (which at that moment holds only the parameters) and pickled at once,
+before the body can mutate them. A method's instance is ``args[0]``.
 
-The tracer must never change what the workload does: every error of its own is swallowed,
-and once every target has its fill of calls the hook is removed so the rest of the
-workload runs at full speed. Known limits: threads already running when `start` is called
-are not traced; a profiler installed before `start` (cProfile) is left alone and nothing
-is captured (each summary says so); only one `start` per process is honoured.
+Which calls are kept: the first ``max_calls // 2`` of each target (cheap and
+deterministic: the common case), then a uniform reservoir sample of all its later calls
+for the other half. Keeping only the first calls is not enough: rare inputs often appear
+late (the account that goes overdrawn after a few hundred transactions, the empty batch
+at the end), and a rewrite that differs only there would be replayed on calls that never
+show it. The reservoir uses Li's Algorithm L: after it is full, the index of the next
+call to take is drawn ahead, so a skipped call costs one counter increment and one
+comparison and is never pickled. Each target draws from its own ``random.Random`` seeded
+from its name, so two runs of a deterministic workload store the same calls. Stored
+calls are written in call order. A kept call that cannot be stored (unpicklable, over
+``max_call_bytes``, or a replacement that would push the function past
+``max_total_bytes``) is counted as uncapturable and its slot keeps what it held.
+
+The tracer must never change what the workload does: every error of its own is swallowed.
+The hook stays installed while sampling, so its cost is bounded: calls of other code
+cost one dictionary lookup, and once every target has been called ``max_seen`` times
+(default ``100 * max_calls``) the hook is removed and the rest of the workload runs at
+full speed; the samples then cover only those first calls, and each summary says so.
+Known limits: threads already running when `start` is called are not traced; a profiler
+installed before `start` (cProfile) is left alone and nothing is captured (each summary
+says so); only one `start` per process is honoured; a target that is never called keeps
+the hook installed to the end.
 """
 
 from __future__ import annotations
@@ -26,8 +43,10 @@ import gc
 import inspect
 import io
 import json
+import math
 import os
 import pickle
+import random
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -88,11 +107,28 @@ class _Target:
     defaults: tuple[Any, ...] = ()
     kwdefaults: dict[str, Any] = field(default_factory=dict)
     seen: int = 0
-    stored: int = 0
     bytes_total: int = 0
     uncapturable: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
-    calls: list[bytes] = field(default_factory=list)
+    #: The first calls, in call order.
+    head: list[bytes] = field(default_factory=list)
+    #: The uniform sample of later calls: ``(call number, blob)``, in slot order.
+    reservoir: list[tuple[int, bytes]] = field(default_factory=list)
+    #: Calls numbered below this are skipped without a look (0 while filling).
+    wake: int = 0
+    #: Number of the next call the full reservoir takes (Algorithm L).
+    pick: int = 0
+    #: Algorithm L's running weight.
+    weight: float = 1.0
+    rng: random.Random = field(default_factory=random.Random)
+
+    @property
+    def stored(self) -> int:
+        return len(self.head) + len(self.reservoir)
+
+    def calls(self) -> list[bytes]:
+        """Everything kept, in call order."""
+        return self.head + [blob for _, blob in sorted(self.reservoir, key=lambda r: r[0])]
 
     def refuse(self, reason: str) -> None:
         self.uncapturable += 1
@@ -103,7 +139,12 @@ class _Target:
 class _Tracer:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.db = Path(spec["db"])
-        self.max_calls = int(spec.get("max_calls", 64))
+        self.max_calls = max(int(spec.get("max_calls", 64)), 0)
+        self.head_size = self.max_calls // 2
+        self.reservoir_size = self.max_calls - self.head_size
+        self.max_seen = max(int(spec.get("max_seen", 100 * self.max_calls)), 1)
+        #: Set when the hook was removed because every target reached ``max_seen``.
+        self.saturated = False
         self.max_call_bytes = int(spec.get("max_call_bytes", 1 << 20))
         self.max_total_bytes = int(spec.get("max_total_bytes", 16 << 20))
         self.pid = os.getpid()
@@ -115,7 +156,10 @@ class _Tracer:
         self.by_key: dict[tuple[str, int, str], _Target] = {}
         self.targets: list[_Target] = []
         for t in spec.get("targets", []):
-            target = _Target(file=str(t["file"]), qualname=str(t["qualname"]))
+            file, qualname = str(t["file"]), str(t["qualname"])
+            # A string seed is hashed with SHA-512: the same in every process and run.
+            rng = random.Random(f"eco.capture:{file}:{qualname}")
+            target = _Target(file=file, qualname=qualname, rng=rng)
             self.targets.append(target)
             key = (os.path.realpath(str(t["path"])), int(t["line"]), str(t["name"]))
             self.by_key[key] = target
@@ -163,38 +207,104 @@ class _Tracer:
             if frame.f_lasti != target.entry_lasti:
                 return
             target.seen += 1
-            target.refuse("generator or coroutine function: calls cannot be replayed")
+            if target.seen <= self.max_seen:
+                target.refuse("generator or coroutine function: calls cannot be replayed")
+            if target.seen == self.max_seen:
+                self._close()
             return
         target.seen += 1
-        if target.stored >= self.max_calls:
+        if target.seen < target.wake:
+            return  # the reservoir skips this call: the common case on a hot target
+        n = target.seen
+        if n <= self.max_seen:
+            self._sample(target, frame, n)
+        if n >= self.max_seen:
+            target.wake = sys.maxsize
+            if n == self.max_seen:
+                self._close()
+
+    def _sample(self, target: _Target, frame: FrameType, n: int) -> None:
+        """Offer call number ``n`` to the head, then to the reservoir."""
+        if len(target.head) < self.head_size:
+            blob = self._capture(target, frame)
+            with self.lock:
+                if (
+                    blob is not None
+                    and len(target.head) < self.head_size
+                    and self._fits(target, len(blob))
+                ):
+                    target.head.append(blob)
+                    target.bytes_total += len(blob)
             return
+        size = self.reservoir_size
+        if size <= 0:
+            target.wake = sys.maxsize
+            return
+        if len(target.reservoir) < size:
+            blob = self._capture(target, frame)
+            with self.lock:
+                if (
+                    blob is not None
+                    and len(target.reservoir) < size
+                    and self._fits(target, len(blob))
+                ):
+                    target.reservoir.append((n, blob))
+                    target.bytes_total += len(blob)
+                    if len(target.reservoir) == size:
+                        target.weight = math.exp(math.log(_unit(target.rng)) / size)
+                        self._advance(target, n)
+            return
+        if n != target.pick:
+            return  # the window ends (max_seen) before the next pick
+        # Draw before pickling, so the random sequence never depends on what pickles.
+        slot = target.rng.randrange(size)
+        target.weight *= math.exp(math.log(_unit(target.rng)) / size)
+        self._advance(target, n)
+        blob = self._capture(target, frame)
+        if blob is None:
+            return
+        with self.lock:
+            old = len(target.reservoir[slot][1])
+            if self._fits(target, len(blob) - old):
+                target.reservoir[slot] = (n, blob)
+                target.bytes_total += len(blob) - old
+
+    def _advance(self, target: _Target, n: int) -> None:
+        """Draw the number of the next call the full reservoir takes (Algorithm L)."""
+        w = target.weight
+        skip = math.floor(math.log(_unit(target.rng)) / math.log(1.0 - w)) if w < 1.0 else 0
+        target.pick = n + skip + 1
+        # Wake up at the window's end even when the next pick lies beyond it.
+        target.wake = min(target.pick, self.max_seen)
+
+    def _fits(self, target: _Target, extra: int) -> bool:
+        if target.bytes_total + extra > self.max_total_bytes:
+            target.refuse(f"over the {self.max_total_bytes} bytes stored per function")
+            return False
+        return True
+
+    def _capture(self, target: _Target, frame: FrameType) -> bytes | None:
+        """The call's pickled arguments, or None (and the reason counted)."""
         try:
-            blob = self._pickle_arguments(frame, target)
+            return self._pickle_arguments(frame, target)
         except _TooBig:
             target.refuse(f"arguments larger than {self.max_call_bytes} bytes pickled")
-            return
         except _MainReference as exc:
             target.refuse(
                 f"argument uses {exc.name!r} defined in __main__ (not importable on replay)"
             )
-            return
         except Exception as exc:
             message = str(exc).splitlines()[0][:200] if str(exc) else ""
             target.refuse(f"unpicklable arguments: {type(exc).__name__}: {message}")
-            return
+        return None
+
+    def _close(self) -> None:
+        """One more target has been seen ``max_seen`` times."""
         with self.lock:
-            if target.stored >= self.max_calls:
-                return
-            if target.bytes_total + len(blob) > self.max_total_bytes:
-                target.refuse(f"over the {self.max_total_bytes} bytes stored per function")
-                return
-            target.calls.append(blob)
-            target.stored += 1
-            target.bytes_total += len(blob)
-            if target.stored >= self.max_calls:
-                self.open -= 1
-                if self.open <= 0:
-                    self._uninstall()
+            self.open -= 1
+            if self.open <= 0 and self.active:
+                self.saturated = True
+                self._uninstall()
 
     def _pickle_arguments(self, frame: FrameType, target: _Target) -> bytes:
         code = frame.f_code
@@ -251,6 +361,12 @@ class _Tracer:
         functions = []
         for t in self.targets:
             reasons = [f"{reason} ({count} calls)" for reason, count in t.reasons.items()]
+            if t.seen >= self.max_seen:
+                more = " or more" if self.saturated else ""
+                reasons.append(
+                    f"calls sampled from the first {self.max_seen} of {t.seen}{more} calls"
+                    f" (max_seen: later calls were not watched)"
+                )
             if self.note:
                 reasons.insert(0, self.note)
             summary = CaptureSummary(
@@ -261,8 +377,13 @@ class _Tracer:
                 uncapturable=t.uncapturable,
                 reasons=tuple(reasons),
             )
-            functions.append(FunctionCapture(summary, tuple(t.calls)))
+            functions.append(FunctionCapture(summary, tuple(t.calls())))
         write_store(self.db, functions)
+
+
+def _unit(rng: random.Random) -> float:
+    """A uniform draw in (0, 1], safe to take the logarithm of."""
+    return 1.0 - rng.random()
 
 
 _MISS: Any = object()
@@ -273,6 +394,7 @@ def start(spec_path: str | os.PathLike[str]) -> None:
     """Install the hook for the targets in the JSON spec at ``spec_path``.
 
     The spec: ``{"db": str, "max_calls": int, "max_call_bytes": int, "max_total_bytes": int,
+    "max_seen": int (optional, default 100 * max_calls),
     "targets": [{"path": abs file, "line": co_firstlineno, "name": co_name,
     "file": repo-relative, "qualname": dotted}]}``. Never raises: a spec that cannot be
     read leaves the workload untraced (and writes nothing).

@@ -58,6 +58,14 @@ def combine(a, /, b, *rest, key=None, **opts):
 
 def in_thread(x):
     return x + 1
+
+
+def visit(key, payload):
+    return key
+
+
+def ever_overdrawn(balances):
+    return any(b < 0 for b in balances)
 """
 
 WORKLOAD = """
@@ -154,11 +162,14 @@ def test_captures_real_calls_with_reasons(project: Path) -> None:
     assert total is not None
     assert (total.seen, total.stored, total.uncapturable) == (6, 4, 0)
     # Arguments are pickled before the body appends 99 to the list. `start=0` holds the
-    # default object itself, so it is left to the function's default on replay.
-    assert decoded(store.calls("pkg/mod.py", "total")) == [
-        (([0, 1],), {}),
-        *((([i, i + 1], i), {}) for i in range(1, 4)),
-    ]
+    # default object itself, so it is left to the function's default on replay. The
+    # first half (2 calls) is kept as is, the other half sampled from the 4 later calls.
+    kept = decoded(store.calls("pkg/mod.py", "total"))
+    head, sampled = kept[:2], kept[2:]
+    assert head == [(([0, 1],), {}), (([1, 2], 1), {})]
+    starts = [args[1] for args, _ in sampled]
+    assert starts == sorted(set(starts)) and set(starts) <= {2, 3, 4, 5}
+    assert all(args == ([i, i + 1], i) for (args, _), i in zip(sampled, starts, strict=True))
 
     takes = store.summary("pkg/mod.py", "takes")
     assert takes is not None
@@ -193,23 +204,166 @@ def test_captures_real_calls_with_reasons(project: Path) -> None:
     assert decoded(store.calls("pkg/mod.py", "in_thread")) == [((41,), {})]
 
 
-def test_hook_is_removed_once_every_target_is_full(project: Path) -> None:
+def test_hook_is_removed_once_every_target_reached_max_seen(project: Path) -> None:
     (project / "full.py").write_text(
         textwrap.dedent(
             """
             import sys
-            from pkg.mod import total
+            from pkg.mod import total, numbers
             for i in range(10):
                 total([i])
+            # `numbers` has not been called 5 times yet: the hook is still installed.
+            print(sys.getprofile() is None)
+            for i in range(7):
+                list(numbers(3))
             print(sys.getprofile() is None)
             """
         )
     )
-    result, db = run_capture(project, ["full.py"], {"max_calls": 3}, ["total"])
+    result, db = run_capture(
+        project, ["full.py"], {"max_calls": 3, "max_seen": 5}, ["total", "numbers"]
+    )
     assert result.returncode == 0, result.stderr
+    assert result.stdout == "False\nTrue\n"
+    store = CaptureStore(db)
+    total = store.summary("pkg/mod.py", "total")
+    assert total is not None and (total.seen, total.stored) == (10, 3)
+    # The first call, then two sampled from calls 2..5: never from past the window.
+    kept = [args[0][0] for args, _ in decoded(store.calls("pkg/mod.py", "total"))]
+    assert kept[0] == 0 and kept == sorted(kept) and set(kept[1:]) <= {1, 2, 3, 4}
+    assert total.reasons == (
+        "calls sampled from the first 5 of 10 or more calls (max_seen: later calls were not"
+        " watched)",
+    )
+    # A generator's resumes are not calls: 7 calls of 4 resumes each, counted up to 5.
+    numbers = store.summary("pkg/mod.py", "numbers")
+    assert numbers is not None and (numbers.seen, numbers.stored, numbers.uncapturable) == (
+        5,
+        0,
+        5,
+    )
+
+
+VISITS = """
+import sys
+from pkg.mod import visit
+for i in range(1000):
+    visit(f"{i:04d}", "x" * 100)
+print(sys.getprofile() is not None)
+"""
+
+
+def visited(db: Path) -> list[int]:
+    return [int(args[0]) for args, _ in decoded(CaptureStore(db).calls("pkg/mod.py", "visit"))]
+
+
+def test_calls_are_sampled_across_the_whole_run(project: Path) -> None:
+    (project / "visits.py").write_text(VISITS)
+    result, db = run_capture(project, ["visits.py"], {"max_calls": 16}, ["visit"])
+    assert result.returncode == 0, result.stderr
+    # 1000 calls are fewer than max_seen (100 * 16): the hook is still installed.
     assert result.stdout == "True\n"
-    summary = CaptureStore(db).summary("pkg/mod.py", "total")
-    assert summary is not None and summary.stored == 3
+    summary = CaptureStore(db).summary("pkg/mod.py", "visit")
+    assert summary == CaptureSummary("pkg/mod.py", "visit", 1000, 16, 0, ())
+    first = visited(db)
+    assert first[:8] == list(range(8))
+    later = first[8:]
+    assert later == sorted(set(later)) and all(8 <= i < 1000 for i in later)
+    assert sum(i >= 500 for i in later) >= 2
+    blobs = CaptureStore(db).calls("pkg/mod.py", "visit")
+    assert len({len(b) for b in blobs}) == 1  # every call pickles to the same size
+
+    # Seeded: a second run of the same workload stores exactly the same calls. With
+    # room for exactly 16 such calls, replacements still fit: a replaced slot frees its
+    # bytes.
+    bound = 16 * len(blobs[0])
+    result, db = run_capture(
+        project, ["visits.py"], {"max_calls": 16, "max_total_bytes": bound}, ["visit"]
+    )
+    assert result.returncode == 0, result.stderr
+    assert CaptureStore(db).calls("pkg/mod.py", "visit") == blobs
+
+    # One byte less: the 16th call no longer fits, and nothing ever exceeds the bound.
+    result, db = run_capture(
+        project, ["visits.py"], {"max_calls": 16, "max_total_bytes": bound - 1}, ["visit"]
+    )
+    assert result.returncode == 0, result.stderr
+    store = CaptureStore(db)
+    summary = store.summary("pkg/mod.py", "visit")
+    assert summary is not None and summary.stored == 15 and summary.uncapturable >= 1
+    assert any(f"over the {bound - 1} bytes stored per function" in r for r in summary.reasons)
+    assert sum(len(b) for b in store.calls("pkg/mod.py", "visit")) <= bound - 1
+
+
+def test_bigger_late_calls_never_push_past_the_total_bound(project: Path) -> None:
+    (project / "grow.py").write_text(
+        "from pkg.mod import visit\n"
+        "for i in range(1000):\n"
+        "    visit(i, 'x' * (10 if i < 100 else 400))\n"
+    )
+    result, db = run_capture(
+        project, ["grow.py"], {"max_calls": 8, "max_total_bytes": 1200}, ["visit"]
+    )
+    assert result.returncode == 0, result.stderr
+    store = CaptureStore(db)
+    summary = store.summary("pkg/mod.py", "visit")
+    assert summary is not None and summary.stored == 8
+    blobs = store.calls("pkg/mod.py", "visit")
+    assert sum(len(b) for b in blobs) <= 1200
+    keys = [args[0] for args, _ in decoded(blobs)]
+    assert keys[:4] == [0, 1, 2, 3] and keys == sorted(keys)
+    # Some big late calls replaced small ones until the bound stopped the rest.
+    assert any(k >= 100 for k in keys)
+    assert summary.uncapturable >= 1
+    assert any("over the 1200 bytes stored per function" in r for r in summary.reasons)
+
+
+LEDGER = """
+from pkg.mod import ever_overdrawn
+balances = []
+balance = 100
+for day in range(400):
+    # The account dips below zero once, on day 300, and recovers the next day.
+    balance += -500 if day == 299 else (250 if day == 300 else 1)
+    balances.append(balance)
+    ever_overdrawn(list(balances))
+"""
+
+
+def test_a_rewrite_wrong_only_on_late_calls_is_caught(project: Path, tmp_path: Path) -> None:
+    """Checking only the last balance equals ``any(b < 0 ...)`` (on empty and one-item
+    lists too) until the account was once overdrawn (day 300 of 400): replaying only the
+    first 64 calls would verify the rewrite."""
+    from eco.verify.replay import compare, replay
+
+    (project / "ledger.py").write_text(LEDGER)
+    candidate = tmp_path / "candidate"
+    candidate.mkdir()
+    (candidate / "pkg").mkdir()
+    (candidate / "pkg" / "__init__.py").write_text("")
+    rewritten = textwrap.dedent(MOD).replace(
+        "return any(b < 0 for b in balances)", "return bool(balances) and balances[-1] < 0"
+    )
+    assert rewritten != textwrap.dedent(MOD)
+    (candidate / "pkg" / "mod.py").write_text(rewritten)
+    limits = Limits(timeout_s=60)
+
+    def mismatches(spec_kwargs: dict[str, Any]) -> tuple[int, list[int]]:
+        result, db = run_capture(project, ["ledger.py"], spec_kwargs, ["ever_overdrawn"])
+        assert result.returncode == 0, result.stderr
+        calls = CaptureStore(db).calls("pkg/mod.py", "ever_overdrawn")
+        days = [len(args[0]) for args, _ in decoded(calls)]
+        base = replay(project, "pkg/mod.py", "ever_overdrawn", calls, tmp_path / "b", limits)
+        cand = replay(candidate, "pkg/mod.py", "ever_overdrawn", calls, tmp_path / "c", limits)
+        assert base.ok and cand.ok, (base.error, cand.error)
+        return compare(base, cand).mismatches, days
+
+    # The default sampling replays some of the late calls (seeded: always the same ones).
+    found, days = mismatches({"max_calls": 64})
+    assert len(days) == 64 and found == sum(day > 300 for day in days) > 0
+    # The old capture, the first 64 calls only (what max_seen=64 amounts to), misses it.
+    found, days = mismatches({"max_calls": 64, "max_seen": 64})
+    assert days == list(range(1, 65)) and found == 0
 
 
 def test_module_and_code_forms_and_failing_workload(project: Path) -> None:
