@@ -142,8 +142,9 @@ def compare(
     a rewrite that changes rounding changes results, and the captured inputs rarely show
     how much (reassociating a compensated sum differs by 1e-15 on ordinary inputs and by
     the whole answer on cancelling ones). Derived calls (see `eco.verify.replay_worker`)
-    count only where the baseline returned: an input the unchanged code rejects is outside
-    the function's domain, and which exception the candidate raises for it is not compared.
+    are compared in full where the baseline returned; where it raised, the input is outside
+    the function's domain, so which exception the candidate raises (or whether it returns)
+    is not compared, but when both raise, what each left in the arguments is.
 
     A failed replay on either side counts every call (at least one) as a mismatch.
     ``inputs`` is the number of captured calls replayed; zero means nothing was shown.
@@ -169,10 +170,15 @@ def compare(
     for index, (b, c) in enumerate(zip(baseline.results, candidate.results, strict=True)):
         what = b.get("derived")
         if what is not None:
-            if b.get("raised") is not None:
+            if b.get("raised") is not None and (not isinstance(c, dict) or c.get("raised") is None):
                 continue
             derived += 1
-        found = _call_difference(b, c, rel_tol, abs_tol)
+        if what is not None and b.get("raised") is not None:
+            # Both raised on an input the baseline rejects: which exception is not compared,
+            # what each did to the arguments before raising is.
+            found = _argument_difference(b, c, rel_tol, abs_tol)
+        else:
+            found = _call_difference(b, c, rel_tol, abs_tol)
         if found:
             mismatches += 1
             if not first:
@@ -201,8 +207,11 @@ def _call_difference(b: Any, c: Any, rel_tol: float, abs_tol: float) -> str | No
         if found:
             returned_b, returned_c = describe(b.get("returned")), describe(c.get("returned"))
             return f"returned {returned_b} on baseline, {returned_c} on candidate ({found})"
-    b_args, c_args = b.get("args"), c.get("args")
-    found = difference(b_args, c_args, rel_tol, abs_tol)
+    return _argument_difference(b, c, rel_tol, abs_tol)
+
+
+def _argument_difference(b: Any, c: Any, rel_tol: float, abs_tol: float) -> str | None:
+    found = difference(b.get("args"), c.get("args"), rel_tol, abs_tol)
     if found:
         return _argument(found)
     found = difference(b.get("kwargs"), c.get("kwargs"), rel_tol, abs_tol)

@@ -8,7 +8,7 @@
 
 After the captured calls come *derived* calls (``"derived": "call 3, argument 1 cut to 0
 items"``): captured calls with one sequence or mapping argument cut to its first item or
-to nothing. Real workloads rarely pass the edge cases where a rewrite most often changes
+to nothing (a list also to its first item and ``None``). Real workloads rarely pass the edge cases where a rewrite most often changes
 behaviour (an empty list joined with a trailing separator, a loop that never runs); the
 derivation is deterministic, so both sides replay the same derived calls, and each gets
 `DERIVED_CALL_TIMEOUT_S` before it counts as raised.
@@ -161,8 +161,11 @@ def _cut(value: Any, size: int) -> Any:
 
 def derive_calls(blobs: list[bytes], skip_first: bool, limit: int = MAX_DERIVED_CALLS) -> list[tuple[str, bytes]]:
     """Captured calls with one list, tuple, str, bytes or dict argument (of two or more
-    items) cut to one item and to none: ``[(what, pickled (args, kwargs))]``, in a fixed
-    order, without duplicates. ``skip_first`` leaves a method's instance (``args[0]``) alone.
+    items) cut to one item and to none, and a list also cut to its first item followed by
+    ``None`` (an item that makes most loops raise after they have started: what the code
+    did to its arguments before the exception is behaviour too):
+    ``[(what, pickled (args, kwargs))]``, in a fixed order, without duplicates.
+    ``skip_first`` leaves a method's instance (``args[0]``) alone.
     """
     derived: list[tuple[str, bytes]] = []
     seen: set[bytes] = set()
@@ -179,12 +182,15 @@ def derive_calls(blobs: list[bytes], skip_first: bool, limit: int = MAX_DERIVED_
             value = args[key] if isinstance(key, int) else kwargs[key]
             if type(value) not in _CUTTABLE or len(value) < 2:
                 continue
-            for size in (0, 1):
+            variants = [(f"cut to {size} item{'s' if size != 1 else ''}", _cut(value, size)) for size in (0, 1)]
+            if type(value) is list:
+                variants.append(("cut to its first item and None", [value[0], None]))
+            for how, new_value in variants:
                 new_args, new_kwargs = list(args), dict(kwargs)
                 if isinstance(key, int):
-                    new_args[key] = _cut(value, size)
+                    new_args[key] = new_value
                 else:
-                    new_kwargs[key] = _cut(value, size)
+                    new_kwargs[key] = new_value
                 try:
                     data = pickle.dumps((tuple(new_args), new_kwargs), protocol=pickle.HIGHEST_PROTOCOL)
                 except Exception:
@@ -192,7 +198,7 @@ def derive_calls(blobs: list[bytes], skip_first: bool, limit: int = MAX_DERIVED_
                 if data in seen:
                     continue
                 seen.add(data)
-                derived.append((f"call {index + 1}, {label} cut to {size} item{'s' if size != 1 else ''}", data))
+                derived.append((f"call {index + 1}, {label} {how}", data))
                 if len(derived) >= limit:
                     return derived
     return derived

@@ -162,7 +162,8 @@ def test_different_return_value_is_a_mismatch(base: Path, tmp_path: Path) -> Non
     )
     blobs = calls((([1, 2],), {}), (([2, 1],), {}), (([2, 1, 2],), {}))
     eq = compare(run(base, "dedupe", blobs, tmp_path), run(wrong, "dedupe", blobs, tmp_path))
-    assert (eq.inputs, eq.mismatches) == (3, 2)
+    # Calls 2 and 3, and the derived [1, None] and [2, None], on which sorted() raises.
+    assert (eq.inputs, eq.derived, eq.mismatches) == (3, 5, 4)
     assert (
         eq.first_mismatch
         == "call 2: returned [2, 1] on baseline, [1, 2] on candidate ([0]: 2 != 1)"
@@ -227,8 +228,9 @@ def test_exceptions_and_float_tolerance(base: Path, tmp_path: Path) -> None:
     assert exact.first_mismatch.endswith("floats must be identical unless [tool.eco] float_tolerance allows it")
     tolerant = compare(b, c, rel_tol=1e-9)
     assert tolerant.mismatches == 0
-    # Derived calls ([0.1], [1e308]; the emptied lists raise on the baseline, so are not compared).
-    assert tolerant.derived == 2
+    # Derived calls: [], [0.1], [0.1, None], [1e308], [1e308, None]; where both sides raise,
+    # only the arguments are compared.
+    assert tolerant.derived == 5
 
     raises_other = variant(
         tmp_path,
@@ -481,10 +483,12 @@ def test_derived_edge_cases_catch_what_the_workload_never_passed(base: Path, tmp
     c = run(joined, "sort_copy", blobs, tmp_path)
     assert [r.get("derived") for r in b.results] == [
         None, None,
-        "call 1, argument 0 cut to 0 items", "call 1, argument 0 cut to 1 item", "call 2, argument 0 cut to 1 item",
+        "call 1, argument 0 cut to 0 items", "call 1, argument 0 cut to 1 item",
+        "call 1, argument 0 cut to its first item and None",
+        "call 2, argument 0 cut to 1 item", "call 2, argument 0 cut to its first item and None",
     ]  # call 2 cut to nothing is call 1 cut to nothing: not derived twice
     eq = compare(b, c)
-    assert (eq.inputs, eq.derived, eq.mismatches) == (2, 3, 1)
+    assert (eq.inputs, eq.derived, eq.mismatches) == (2, 5, 1)
     assert eq.first_mismatch == (
         "derived input (call 1, argument 0 cut to 0 items): returned '' on baseline, '\\n' on candidate "
         "(value: '' != '\\n')"
@@ -502,7 +506,34 @@ def test_derived_inputs_the_baseline_rejects_are_not_compared(base: Path, tmp_pa
     assert b.results[1]["derived"] == "call 1, argument 0 cut to 0 items" and b.results[1]["raised"]
     assert c.results[1]["raised"]["type"] == "builtins.ZeroDivisionError"
     eq = compare(b, c)
-    assert (eq.inputs, eq.derived, eq.mismatches) == (1, 1, 0)
+    assert (eq.inputs, eq.derived, eq.mismatches) == (1, 3, 0)
+
+
+DRAIN = """
+def drain(pending):
+    done = []
+    while pending:
+        done.append(1.0 / pending.pop(0))
+    return done
+"""
+
+
+def test_what_a_raising_call_left_in_its_arguments_is_compared(base: Path, tmp_path: Path) -> None:
+    """A queue drained item by item, rewritten to convert first and clear after: equal on
+    every captured call; on [first item, None] both raise, but the original had already
+    taken the first item off the queue."""
+    drain = write_project(tmp_path / "drain", BASE + DRAIN)
+    batch = write_project(tmp_path / "batch", BASE + DRAIN.replace(
+        "    done = []\n    while pending:\n        done.append(1.0 / pending.pop(0))\n    return done",
+        "    done = [1.0 / x for x in pending]\n    pending.clear()\n    return done"))
+    blobs = calls((([1.0, 2.0, 4.0],), {}), (([8.0],), {}))
+    b = run(drain, "drain", blobs, tmp_path)
+    c = run(batch, "drain", blobs, tmp_path)
+    assert compare(b, c).mismatches == 1
+    assert compare(b, c).first_mismatch == (
+        "derived input (call 1, argument 0 cut to its first item and None): "
+        "argument 0 mutated differently: 0 items != 2 items"
+    )
 
 
 def test_a_method_instance_is_never_cut(base: Path, tmp_path: Path) -> None:
