@@ -48,8 +48,10 @@ class EcoConfig:
     bench_processes: int = 2
     #: Benchmark: values per process.
     bench_values: int = 3
-    #: Calls captured per hot function for replay and benchmarking.
-    capture_calls: int = 64
+    #: Calls captured per hot function for replay and benchmarking: the first half, then a
+    #: uniform sample of later calls (eco.capture.tracer). 256, not 64: a rewrite that
+    #: differs on 3 of 384 calls was caught only at 256 (benchmarks/capture_overhead.py).
+    capture_calls: int = 256
     #: Also time the whole workload before and after each candidate that passed the benchmark.
     confirm_workload: bool = False
     #: Runs per side for `confirm_workload`.
