@@ -318,6 +318,30 @@ def test_bigger_late_calls_never_push_past_the_total_bound(project: Path) -> Non
     assert any("over the 1200 bytes stored per function" in r for r in summary.reasons)
 
 
+def test_a_sampled_call_that_cannot_be_stored_leaves_its_slot_as_it_was(project: Path) -> None:
+    (project / "mixed.py").write_text(
+        "import threading\n"
+        "from pkg.mod import takes\n"
+        "for i in range(300):\n"
+        "    takes(threading.Lock() if i % 2 else i)\n"
+    )
+    result, db = run_capture(project, ["mixed.py"], {"max_calls": 8}, ["takes"])
+    assert result.returncode == 0, result.stderr
+    store = CaptureStore(db)
+    summary = store.summary("pkg/mod.py", "takes")
+    assert summary is not None and (summary.seen, summary.stored) == (300, 8)
+    kept = [args[0] for args, _ in decoded(store.calls("pkg/mod.py", "takes"))]
+    # Only even (picklable) calls are stored: the first four, then four later ones.
+    assert kept[:4] == [0, 2, 4, 6] and kept == sorted(set(kept)) and kept[-1] > 20
+    assert all(k % 2 == 0 for k in kept)
+    # Odd calls offered to the head or the reservoir were counted, and only those: at
+    # least 3 while the head filled and 3 while the reservoir filled, never all 150.
+    [reason] = summary.reasons
+    assert reason.startswith("unpicklable arguments: TypeError")
+    assert reason.endswith(f"({summary.uncapturable} calls)")
+    assert 6 <= summary.uncapturable < 150
+
+
 LEDGER = """
 from pkg.mod import ever_overdrawn
 balances = []
