@@ -238,7 +238,7 @@ class _Tracer:
             return
         size = self.reservoir_size
         if size <= 0:
-            target.wake = sys.maxsize
+            target.wake = self.max_seen  # nothing to sample; wake only to close the window
             return
         if len(target.reservoir) < size:
             blob = self._capture(target, frame)
