@@ -21,8 +21,9 @@ call to take is drawn ahead, so a skipped call costs one counter increment and o
 comparison and is never pickled. Each target draws from its own ``random.Random`` seeded
 from its name, so two runs of a deterministic workload store the same calls. Stored
 calls are written in call order. A kept call that cannot be stored (unpicklable, over
-``max_call_bytes``, or a replacement that would push the function past
-``max_total_bytes``) is counted as uncapturable and its slot keeps what it held.
+``max_call_bytes``, or one that would push the function past ``max_total_bytes``) is
+counted as uncapturable and its slot keeps what it held; a call that does not fit the
+bytes left while the head or the reservoir fills closes that part at what it holds.
 
 The tracer must never change what the workload does: every error of its own is swallowed.
 The hook stays installed while sampling, so its cost is bounded: calls of other code
@@ -120,6 +121,10 @@ class _Target:
     pick: int = 0
     #: Algorithm L's running weight.
     weight: float = 1.0
+    #: Slots of the head and of the reservoir; shrunk to what is held when the next call
+    #: would pass ``max_total_bytes``, so a target near the bound is not pickled on and on.
+    head_cap: int = 0
+    size: int = 0
     rng: random.Random = field(default_factory=random.Random)
 
     @property
@@ -159,7 +164,13 @@ class _Tracer:
             file, qualname = str(t["file"]), str(t["qualname"])
             # A string seed is hashed with SHA-512: the same in every process and run.
             rng = random.Random(f"eco.capture:{file}:{qualname}")
-            target = _Target(file=file, qualname=qualname, rng=rng)
+            target = _Target(
+                file=file,
+                qualname=qualname,
+                rng=rng,
+                head_cap=self.head_size,
+                size=self.reservoir_size,
+            )
             self.targets.append(target)
             key = (os.path.realpath(str(t["path"])), int(t["line"]), str(t["name"]))
             self.by_key[key] = target
@@ -225,40 +236,36 @@ class _Tracer:
 
     def _sample(self, target: _Target, frame: FrameType, n: int) -> None:
         """Offer call number ``n`` to the head, then to the reservoir."""
-        if len(target.head) < self.head_size:
+        if len(target.head) < target.head_cap:
             blob = self._capture(target, frame)
             with self.lock:
-                if (
-                    blob is not None
-                    and len(target.head) < self.head_size
-                    and self._fits(target, len(blob))
-                ):
-                    target.head.append(blob)
-                    target.bytes_total += len(blob)
+                if blob is not None and len(target.head) < target.head_cap:
+                    if self._fits(target, len(blob)):
+                        target.head.append(blob)
+                        target.bytes_total += len(blob)
+                    else:
+                        target.head_cap = len(target.head)
             return
-        size = self.reservoir_size
-        if size <= 0:
+        if len(target.reservoir) < target.size:
+            blob = self._capture(target, frame)
+            with self.lock:
+                if blob is not None and len(target.reservoir) < target.size:
+                    if self._fits(target, len(blob)):
+                        target.reservoir.append((n, blob))
+                        target.bytes_total += len(blob)
+                    else:
+                        target.size = len(target.reservoir)
+                    if len(target.reservoir) == target.size:
+                        self._start_skipping(target, n)
+            return
+        if target.size <= 0:
             target.wake = self.max_seen  # nothing to sample; wake only to close the window
-            return
-        if len(target.reservoir) < size:
-            blob = self._capture(target, frame)
-            with self.lock:
-                if (
-                    blob is not None
-                    and len(target.reservoir) < size
-                    and self._fits(target, len(blob))
-                ):
-                    target.reservoir.append((n, blob))
-                    target.bytes_total += len(blob)
-                    if len(target.reservoir) == size:
-                        target.weight = math.exp(math.log(_unit(target.rng)) / size)
-                        self._advance(target, n)
             return
         if n != target.pick:
             return  # the window ends (max_seen) before the next pick
         # Draw before pickling, so the random sequence never depends on what pickles.
-        slot = target.rng.randrange(size)
-        target.weight *= math.exp(math.log(_unit(target.rng)) / size)
+        slot = target.rng.randrange(target.size)
+        target.weight *= math.exp(math.log(_unit(target.rng)) / target.size)
         self._advance(target, n)
         blob = self._capture(target, frame)
         if blob is None:
@@ -268,6 +275,14 @@ class _Tracer:
             if self._fits(target, len(blob) - old):
                 target.reservoir[slot] = (n, blob)
                 target.bytes_total += len(blob) - old
+
+    def _start_skipping(self, target: _Target, n: int) -> None:
+        """The reservoir is full at call ``n``: from now on draw which calls replace."""
+        if target.size <= 0:
+            target.wake = self.max_seen
+            return
+        target.weight = math.exp(math.log(_unit(target.rng)) / target.size)
+        self._advance(target, n)
 
     def _advance(self, target: _Target, n: int) -> None:
         """Draw the number of the next call the full reservoir takes (Algorithm L)."""

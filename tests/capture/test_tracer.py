@@ -283,16 +283,36 @@ def test_calls_are_sampled_across_the_whole_run(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert CaptureStore(db).calls("pkg/mod.py", "visit") == blobs
 
-    # One byte less: the 16th call no longer fits, and nothing ever exceeds the bound.
+    # One byte less: the 16th call no longer fits. The reservoir closes at 7 slots, and
+    # replacements (the same size) still fit: that one call is the only one refused.
     result, db = run_capture(
         project, ["visits.py"], {"max_calls": 16, "max_total_bytes": bound - 1}, ["visit"]
     )
     assert result.returncode == 0, result.stderr
     store = CaptureStore(db)
     summary = store.summary("pkg/mod.py", "visit")
-    assert summary is not None and summary.stored == 15 and summary.uncapturable >= 1
-    assert any(f"over the {bound - 1} bytes stored per function" in r for r in summary.reasons)
+    assert summary is not None and (summary.stored, summary.uncapturable) == (15, 1)
+    assert summary.reasons == (f"over the {bound - 1} bytes stored per function (1 calls)",)
+    kept = visited(db)
+    assert kept[:8] == list(range(8)) and kept[-1] >= 500
     assert sum(len(b) for b in store.calls("pkg/mod.py", "visit")) <= bound - 1
+
+    # Room for 3 calls: the 4th closes the head, the 5th the reservoir; the other 995
+    # calls are never pickled (the old tracer pickled and refused every one of them).
+    result, db = run_capture(
+        project,
+        ["visits.py"],
+        {"max_calls": 16, "max_total_bytes": 3 * len(blobs[0])},
+        ["visit"],
+    )
+    assert result.returncode == 0, result.stderr
+    summary = CaptureStore(db).summary("pkg/mod.py", "visit")
+    assert summary is not None and (summary.seen, summary.stored, summary.uncapturable) == (
+        1000,
+        3,
+        2,
+    )
+    assert visited(db) == [0, 1, 2]
 
 
 def test_bigger_late_calls_never_push_past_the_total_bound(project: Path) -> None:
