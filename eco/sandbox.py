@@ -171,7 +171,7 @@ def eco_import_path(directory: Path) -> str:
     package, so the repository eco was run from (its ``tests``, ``examples``...) stays off
     the child's path. Put the result in ``extra_env["PYTHONPATH"]``.
     """
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parent
     directory.mkdir(parents=True, exist_ok=True)
     link = directory / "eco"
     if not (link.is_symlink() and link.resolve() == package):

@@ -458,3 +458,20 @@ def test_masked_files_read_as_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert visible == "visible"
     finally:
         shutil.rmtree(home)
+
+
+def test_eco_import_path_exposes_the_eco_package_and_nothing_beside_it(tmp_path: Path) -> None:
+    """Without site-packages (-S), a child sees eco through the link alone: the package
+    imports, and the repository it may run from (tests/, examples/) is not on the path."""
+    import subprocess
+
+    entry = sandbox.eco_import_path(tmp_path / "path")
+    code = ("import eco.verify.replay_worker, importlib.util, sys\n"
+            "print(eco.__file__)\n"
+            "print(importlib.util.find_spec('tests') is None, importlib.util.find_spec('examples') is None)\n")
+    done = subprocess.run([sys.executable, "-S", "-c", code], env={"PYTHONPATH": entry, "PATH": os.environ["PATH"]},
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    where, hidden = done.stdout.splitlines()
+    assert Path(where) == Path(entry) / "eco" / "__init__.py"
+    assert hidden == "True True"
