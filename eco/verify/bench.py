@@ -2,13 +2,15 @@
 
 Each *run* is one sandboxed ``python -m eco.verify.bench_worker`` (a pyperf master that
 spawns ``processes`` worker processes, each measuring ``values`` values after
-``warmups`` warmups; a value is one pass over all captured calls).
+``warmups`` warmups; a value is one pass over the captured calls, at most
+`BenchSettings.max_calls` of them spread over the run).
 
-Order: ``B C | C B | B C | C B ...`` (ABBA), one pair per round. The first baseline run
-calibrates pyperf's loop count; every later run, on both sides, is given that same
-``--loops`` so a value means the same amount of work everywhere. Alternating which side
-goes first cancels a linear drift of the machine (thermal, background load) between the
-two sides, which a plain ``B C B C`` order would turn into a bias of half a slot.
+Order: ``B C | C B | B C | C B ...`` (ABBA), one pair per round. The first run of each
+side calibrates that side's pyperf loop count and its later runs reuse it (a much faster
+candidate given the baseline's count would run one call per value, on a cold allocator).
+Alternating which side goes first cancels a linear drift of the machine (thermal,
+background load) between the two sides, which a plain ``B C B C`` order would turn into
+a bias of half a slot.
 
 Values are grouped per worker process and handed to `eco.verify.stats.bootstrap_speedup`;
 the result is `eco.verify.records.Benchmark`. A run that fails (crash, timeout, import
@@ -32,7 +34,7 @@ from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
 from eco.verify.stats import verifier_speedup
 
-__all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule"]
+__all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule", "spread"]
 
 Side = Literal["baseline", "candidate"]
 
@@ -54,6 +56,17 @@ class BenchSettings:
     #: Functions faster than this per call (baseline) must clear `fast_min_speedup`.
     fast_function_s: float = 10e-6
     fast_min_speedup: float = 1.25
+    #: Most captured calls in one pass, spread evenly over those stored (call order): the
+    #: replay checks every stored call, but a pass over all of them would make a value of a
+    #: slow function take seconds.
+    max_calls: int = 64
+
+
+def spread(calls: list[bytes], most: int) -> list[bytes]:
+    """At most ``most`` of ``calls``, evenly spaced, first and order kept."""
+    if len(calls) <= most or most < 1:
+        return calls
+    return [calls[i * len(calls) // most] for i in range(most)]
 
 
 class BenchmarkError(EcoError):
@@ -106,6 +119,7 @@ def benchmark(
     """
     if not calls:
         raise BenchmarkError("baseline", "no captured calls to time")
+    calls = spread(calls, settings.max_calls)
     if settings.rounds < 1 or settings.processes < 1 or settings.values < 1:
         raise BenchmarkError("baseline", f"settings leave nothing to measure: {settings}")
     dirs: dict[Side, Path] = {"baseline": baseline_dir, "candidate": candidate_dir}

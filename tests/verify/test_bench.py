@@ -11,7 +11,7 @@ import pytest
 
 from eco.errors import EcoError
 from eco.sandbox import Limits
-from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule
+from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule, spread
 
 TINY = BenchSettings(rounds=2, processes=2, values=3, warmups=1, min_time=0.01)
 LIMITS = Limits(timeout_s=120)
@@ -137,3 +137,11 @@ def test_failures_name_the_side(tmp_path: Path) -> None:
             Limits(timeout_s=3),
             tmp_path / "w",
         )
+
+
+def test_a_pass_times_at_most_max_calls_spread_over_the_run() -> None:
+    calls = [bytes([i]) for i in range(256)]
+    picked = spread(calls, 64)
+    assert len(picked) == 64 and picked[0] == calls[0] and picked[-1] == calls[252]
+    assert picked == sorted(picked) and len(set(picked)) == 64  # call order, no repeats
+    assert spread(calls[:10], 64) == calls[:10]
