@@ -5,6 +5,9 @@ Format history (``meta.schema_version``):
 1 - tables ``meta(key, value)``, ``functions(id, file, qualname, seen, stored,
     uncapturable, reasons)`` with ``reasons`` a JSON list of strings, and
     ``calls(function_id, seq, blob)`` with ``blob`` a pickle of ``(args_tuple, kwargs_dict)``.
+2 - ``calls`` gains ``weight``: how many of the workload's calls this one stands for (1
+    for the first calls, more for calls sampled from the rest; `eco.capture.tracer`).
+    Capture files are rewritten by every run, so version 1 is not migrated: rerun.
 
 Blobs are pickles of objects from the workload. Only a worker process that runs the
 repository's code anyway (the replay and benchmark workers, sandboxed) unpickles them;
@@ -26,7 +29,7 @@ from eco.errors import StateError
 
 __all__ = ["SCHEMA_VERSION", "CaptureStore", "CaptureSummary", "FunctionCapture", "write_store"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _REBUILD = "rerun `eco suggest` to capture again"
 
 _SCHEMA = """
@@ -45,6 +48,7 @@ CREATE TABLE calls (
     function_id INTEGER NOT NULL REFERENCES functions (id),
     seq INTEGER NOT NULL,
     blob BLOB NOT NULL,
+    weight REAL NOT NULL DEFAULT 1.0,
     PRIMARY KEY (function_id, seq)
 );
 """
@@ -74,6 +78,8 @@ class FunctionCapture:
     summary: CaptureSummary
     #: Pickled ``(args, kwargs)`` in call order.
     calls: tuple[bytes, ...]
+    #: Per call, how many of the workload's calls it stands for (empty: 1 each).
+    weights: tuple[float, ...] = ()
 
 
 def write_store(path: Path, functions: Iterable[FunctionCapture]) -> None:
@@ -105,9 +111,11 @@ def write_store(path: Path, functions: Iterable[FunctionCapture]) -> None:
                             json.dumps(list(s.reasons)),
                         ),
                     )
+                    weights = fc.weights or (1.0,) * len(fc.calls)
                     db.executemany(
-                        "INSERT INTO calls (function_id, seq, blob) VALUES (?, ?, ?)",
-                        ((cur.lastrowid, i, blob) for i, blob in enumerate(fc.calls)),
+                        "INSERT INTO calls (function_id, seq, blob, weight) VALUES (?, ?, ?, ?)",
+                        ((cur.lastrowid, i, blob, w)
+                         for i, (blob, w) in enumerate(zip(fc.calls, weights, strict=True))),
                     )
         os.replace(tmp, path)
     except BaseException:
@@ -163,6 +171,16 @@ class CaptureStore:
                 (file, qualname),
             ).fetchall()
         return [bytes(r[0]) for r in rows]
+
+    def weights(self, file: str, qualname: str) -> list[float]:
+        """Per call of `calls`, how many of the workload's calls it stands for."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT c.weight FROM calls c JOIN functions f ON f.id = c.function_id"
+                " WHERE f.file = ? AND f.qualname = ? ORDER BY c.seq",
+                (file, qualname),
+            ).fetchall()
+        return [float(r[0]) for r in rows]
 
     def summary(self, file: str, qualname: str) -> CaptureSummary | None:
         """What was seen of one function, or None when it was not a capture target."""

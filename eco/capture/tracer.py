@@ -113,6 +113,8 @@ class _Target:
     reasons: dict[str, int] = field(default_factory=dict)
     #: The first calls, in call order.
     head: list[bytes] = field(default_factory=list)
+    #: Number of the first call offered to the reservoir (0: none yet).
+    sampled_from: int = 0
     #: The uniform sample of later calls: ``(call number, blob)``, in slot order.
     reservoir: list[tuple[int, bytes]] = field(default_factory=list)
     #: Calls numbered below this are skipped without a look (0 while filling).
@@ -134,6 +136,16 @@ class _Target:
     def calls(self) -> list[bytes]:
         """Everything kept, in call order."""
         return self.head + [blob for _, blob in sorted(self.reservoir, key=lambda r: r[0])]
+
+    def weights(self, window_end: int) -> list[float]:
+        """How many of the workload's calls each kept call stands for, in `calls` order:
+        1 for a head call; for a reservoir call, the calls it was sampled from (those
+        numbered ``sampled_from`` to ``window_end``) over the reservoir's size. A timing
+        pass weighted so is a fair sample of the workload, not of its first calls."""
+        if not self.reservoir:
+            return [1.0] * len(self.head)
+        population = max(window_end - self.sampled_from + 1, len(self.reservoir))
+        return [1.0] * len(self.head) + [population / len(self.reservoir)] * len(self.reservoir)
 
     def refuse(self, reason: str) -> None:
         self.uncapturable += 1
@@ -246,6 +258,8 @@ class _Tracer:
                     else:
                         target.head_cap = len(target.head)
             return
+        if target.sampled_from == 0:
+            target.sampled_from = n
         if len(target.reservoir) < target.size:
             blob = self._capture(target, frame)
             with self.lock:
@@ -392,7 +406,8 @@ class _Tracer:
                 uncapturable=t.uncapturable,
                 reasons=tuple(reasons),
             )
-            functions.append(FunctionCapture(summary, tuple(t.calls())))
+            weights = t.weights(min(t.seen, self.max_seen))
+            functions.append(FunctionCapture(summary, tuple(t.calls()), tuple(weights)))
         write_store(self.db, functions)
 
 

@@ -62,11 +62,29 @@ class BenchSettings:
     max_calls: int = 64
 
 
-def spread(calls: list[bytes], most: int) -> list[bytes]:
-    """At most ``most`` of ``calls``, evenly spaced, first and order kept."""
-    if len(calls) <= most or most < 1:
+def spread(calls: list[bytes], most: int, weights: list[float] | None = None) -> list[bytes]:
+    """At most ``most`` of ``calls`` (in order) for one timing pass, each call as likely to
+    be picked as the share of the workload's calls it stands for (``weights``; the tracer
+    keeps the first calls and a sample of the rest, so a plain pass over what it kept
+    would time the start of the workload as much as everything after it). Systematic
+    sampling: deterministic, and a call standing for many calls may be picked more than
+    once. Without weights (or all equal), evenly spaced, first call first."""
+    if most < 1:
         return calls
-    return [calls[i * len(calls) // most] for i in range(most)]
+    if not weights or len(weights) != len(calls) or len(set(weights)) == 1:
+        if len(calls) <= most:
+            return calls
+        return [calls[i * len(calls) // most] for i in range(most)]
+    total = sum(weights)
+    picked: list[bytes] = []
+    index, reached = 0, weights[0]
+    for j in range(most):
+        point = (j + 0.5) * total / most
+        while reached < point and index < len(calls) - 1:
+            index += 1
+            reached += weights[index]
+        picked.append(calls[index])
+    return picked
 
 
 class BenchmarkError(EcoError):
@@ -100,6 +118,7 @@ def benchmark(
     settings: BenchSettings,
     limits: Limits,
     work_dir: Path,
+    weights: list[float] | None = None,
 ) -> Benchmark:
     """Time ``file::qualname`` in both trees on ``calls`` and estimate the speedup.
 
@@ -113,13 +132,15 @@ def benchmark(
         settings: Amount of timing.
         limits: Sandbox limits for each pyperf run.
         work_dir: Scratch directory (calls file; pyperf JSON files in ``runs/``).
+        weights: Per call, how many of the workload's calls it stands for
+            (`eco.capture.CaptureStore.weights`): a pass samples by them (`spread`).
 
     Raises:
         BenchmarkError: no calls, or a run failed on one side.
     """
     if not calls:
         raise BenchmarkError("baseline", "no captured calls to time")
-    calls = spread(calls, settings.max_calls)
+    calls = spread(calls, settings.max_calls, weights)
     if settings.rounds < 1 or settings.processes < 1 or settings.values < 1:
         raise BenchmarkError("baseline", f"settings leave nothing to measure: {settings}")
     dirs: dict[Side, Path] = {"baseline": baseline_dir, "candidate": candidate_dir}

@@ -225,8 +225,10 @@ class Verifier:
             started = time.perf_counter()
             self.progress(f"{qualname}: benchmarking baseline against candidate")
             try:
+                weights = self.captures.weights(file, qualname) if self.captures else None
                 bench: Benchmark = benchmark(self.baseline_dir, cand_dir, file, qualname, calls,
-                                             self.config.min_speedup, self.bench, self.limits, self._work)
+                                             self.config.min_speedup, self.bench, self.limits, self._work,
+                                             weights=weights)
             except EcoError as exc:
                 return reject("benchmark", str(exc), started, tests=tests, equivalence=equivalence)
             low, high = bench.ci95

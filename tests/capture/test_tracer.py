@@ -272,6 +272,8 @@ def test_calls_are_sampled_across_the_whole_run(project: Path) -> None:
     assert sum(i >= 500 for i in later) >= 2
     blobs = CaptureStore(db).calls("pkg/mod.py", "visit")
     assert len({len(b) for b in blobs}) == 1  # every call pickles to the same size
+    # Each of the 8 first calls stands for itself; each sampled call for 992 / 8 of the rest.
+    assert CaptureStore(db).weights("pkg/mod.py", "visit") == [1.0] * 8 + [124.0] * 8
 
     # Seeded: a second run of the same workload stores exactly the same calls. With
     # room for exactly 16 such calls, replacements still fit: a replaced slot frees its
@@ -459,12 +461,15 @@ def test_store_round_trip_and_atomic_replace(tmp_path: Path) -> None:
     write_store(db, [FunctionCapture(s, (b"one", b"two"))])
     store = CaptureStore(db)
     assert store.calls("a.py", "f") == [b"one", b"two"]
+    assert store.weights("a.py", "f") == [1.0, 1.0]
     assert store.summary("a.py", "f") == s
     assert store.summary("a.py", "g") is None
     assert store.calls("a.py", "g") == []
     write_store(db, [])
     assert CaptureStore(db).summaries() == []
     assert [p.name for p in db.parent.iterdir()] == ["c.sqlite"]
+    write_store(db, [FunctionCapture(s, (b"one", b"two"), (1.0, 7.5))])
+    assert CaptureStore(db).weights("a.py", "f") == [1.0, 7.5]
 
 
 def test_unreadable_store_names_the_file_and_the_fix(tmp_path: Path) -> None:

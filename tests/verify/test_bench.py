@@ -145,3 +145,15 @@ def test_a_pass_times_at_most_max_calls_spread_over_the_run() -> None:
     assert len(picked) == 64 and picked[0] == calls[0] and picked[-1] == calls[252]
     assert picked == sorted(picked) and len(set(picked)) == 64  # call order, no repeats
     assert spread(calls[:10], 64) == calls[:10]
+
+
+def test_a_pass_samples_by_the_calls_each_captured_call_stands_for() -> None:
+    # 4 head calls (1 each), then 4 sampled calls standing for 24 calls each.
+    calls = [bytes([i]) for i in range(8)]
+    weights = [1.0] * 4 + [24.0] * 4
+    picked = spread(calls, 10, weights)
+    assert len(picked) == 10 and picked == sorted(picked)
+    # The head is 4 of 100 calls: at most one pick; the sampled calls share the rest.
+    assert sum(1 for c in picked if c[0] < 4) <= 1
+    assert {c[0] for c in picked} >= {4, 5, 6, 7}
+    assert spread(calls, 10, [1.0] * 8) == calls  # equal weights: every call, once
