@@ -2,8 +2,8 @@
 
 Each *run* is one sandboxed ``python -m eco.verify.bench_worker`` (a pyperf master that
 spawns ``processes`` worker processes, each measuring ``values`` values after
-``warmups`` warmups; a value is one pass over the captured calls, at most
-`BenchSettings.max_calls` of them spread over the run).
+``warmups`` warmups; a value is one pass over a sample of the captured calls, drawn by
+the workload calls each stands for, `pass_size` of them).
 
 Order: ``B C | C B | B C | C B ...`` (ABBA), one pair per round. The first run of each
 side calibrates that side's pyperf loop count and its later runs reuse it (a much faster
@@ -34,7 +34,7 @@ from eco.verify.records import Benchmark
 from eco.verify.replay import worker_argv
 from eco.verify.stats import verifier_speedup
 
-__all__ = ["BenchSettings", "BenchmarkError", "benchmark", "schedule", "spread"]
+__all__ = ["BenchSettings", "BenchmarkError", "benchmark", "pass_size", "schedule", "spread"]
 
 Side = Literal["baseline", "candidate"]
 
@@ -56,10 +56,27 @@ class BenchSettings:
     #: Functions faster than this per call (baseline) must clear `fast_min_speedup`.
     fast_function_s: float = 10e-6
     fast_min_speedup: float = 1.25
-    #: Most captured calls in one pass, spread evenly over those stored (call order): the
-    #: replay checks every stored call, but a pass over all of them would make a value of a
-    #: slow function take seconds.
-    max_calls: int = 64
+    #: Calls in one timing pass, sampled from the stored ones by the workload calls each
+    #: stands for (`spread`): as many as fit `pass_budget_s` at the baseline's replayed
+    #: speed, between these two. More calls estimate the workload's speedup better (per-call
+    #: speedups can differ 100x between small and large inputs); fewer keep a value of a
+    #: slow function from taking seconds.
+    min_calls: int = 64
+    max_calls: int = 256
+    pass_budget_s: float = 0.25
+
+
+def pass_size(settings: BenchSettings, call_seconds: list[float | None], weights: list[float] | None) -> int:
+    """How many calls one timing pass takes: ``pass_budget_s`` over the mean baseline call
+    time (weighted as `spread` samples), kept within ``min_calls``..``max_calls``."""
+    timed = [(s, w) for s, w in zip(call_seconds, weights or [1.0] * len(call_seconds), strict=False)
+             if s is not None]
+    total_weight = sum(w for _, w in timed)
+    if not timed or total_weight <= 0:
+        return settings.min_calls
+    mean = sum(s * w for s, w in timed) / total_weight
+    fit = int(settings.pass_budget_s / mean) if mean > 0 else settings.max_calls
+    return max(settings.min_calls, min(settings.max_calls, fit))
 
 
 def spread(calls: list[bytes], most: int, weights: list[float] | None = None) -> list[bytes]:
@@ -119,6 +136,7 @@ def benchmark(
     limits: Limits,
     work_dir: Path,
     weights: list[float] | None = None,
+    pass_calls: int | None = None,
 ) -> Benchmark:
     """Time ``file::qualname`` in both trees on ``calls`` and estimate the speedup.
 
@@ -134,13 +152,14 @@ def benchmark(
         work_dir: Scratch directory (calls file; pyperf JSON files in ``runs/``).
         weights: Per call, how many of the workload's calls it stands for
             (`eco.capture.CaptureStore.weights`): a pass samples by them (`spread`).
+        pass_calls: Calls per pass (`pass_size`; default ``settings.min_calls``).
 
     Raises:
         BenchmarkError: no calls, or a run failed on one side.
     """
     if not calls:
         raise BenchmarkError("baseline", "no captured calls to time")
-    calls = spread(calls, settings.max_calls, weights)
+    calls = spread(calls, pass_calls or settings.min_calls, weights)
     if settings.rounds < 1 or settings.processes < 1 or settings.values < 1:
         raise BenchmarkError("baseline", f"settings leave nothing to measure: {settings}")
     dirs: dict[Side, Path] = {"baseline": baseline_dir, "candidate": candidate_dir}

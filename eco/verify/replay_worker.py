@@ -4,7 +4,8 @@
 --qualname Q --calls FILE --out FILE`` writes ``{"ok": bool, "error": str, "results":
 [...]}`` to ``--out``: one canonical outcome per call (`eco.verify.compare.canonicalize`),
 ``{"returned": form | null, "raised": {"type", "message"} | null, "args": form,
-"kwargs": form}``, the arguments as they are *after* the call (mutation is behaviour).
+"kwargs": form, "seconds": float | null}``, the arguments as they are *after* the call
+(mutation is behaviour); ``seconds`` (one call's wall time) sizes the benchmark's passes.
 
 After the captured calls come *derived* calls (``"derived": "call 3, argument 1 cut to 0
 items"``): captured calls with one sequence or mapping argument cut to its first item or
@@ -28,6 +29,7 @@ import pickle
 import random
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -217,10 +219,12 @@ def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
     reset_state(target)
     returned: Any = None
     raised: dict[str, str] | None = None
+    seconds: float | None = None
     timer = timeout is not None and hasattr(signal, "setitimer")
     if timeout is not None and timer:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
+    started = time.perf_counter()
     try:
         value = target(*args, **kwargs)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are behaviour too
@@ -229,6 +233,7 @@ def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
             "message": _message(exc),
         }
     else:
+        seconds = time.perf_counter() - started
         returned = canonicalize(value)
     finally:
         if timer:
@@ -239,6 +244,9 @@ def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
         "raised": raised,
         "args": canonicalize(args),
         "kwargs": canonicalize(kwargs),
+        # One untimed-harness call's wall time: what sizes the benchmark's passes, never
+        # compared.
+        "seconds": seconds if raised is None else None,
     }
 
 

@@ -30,7 +30,7 @@ from eco.errors import BaselineTestsFailed, EcoError, PatchError
 from eco.profile.workload import DEFAULT_WORKLOAD
 from eco.pysource import check_syntax, find_function, parse_functions
 from eco.sandbox import Limits, last_line
-from eco.verify.bench import BenchSettings, benchmark
+from eco.verify.bench import BenchSettings, benchmark, pass_size
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
 from eco.verify.replay import ReplayOutcome, compare, replay
 from eco.verify.scope import check_scope
@@ -226,9 +226,10 @@ class Verifier:
             self.progress(f"{qualname}: benchmarking baseline against candidate")
             try:
                 weights = self.captures.weights(file, qualname) if self.captures else None
+                seconds = [r.get("seconds") for r in base.results if "derived" not in r]
                 bench: Benchmark = benchmark(self.baseline_dir, cand_dir, file, qualname, calls,
                                              self.config.min_speedup, self.bench, self.limits, self._work,
-                                             weights=weights)
+                                             weights=weights, pass_calls=pass_size(self.bench, seconds, weights))
             except EcoError as exc:
                 return reject("benchmark", str(exc), started, tests=tests, equivalence=equivalence)
             low, high = bench.ci95

@@ -11,7 +11,7 @@ import pytest
 
 from eco.errors import EcoError
 from eco.sandbox import Limits
-from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, schedule, spread
+from eco.verify.bench import BenchmarkError, BenchSettings, benchmark, pass_size, schedule, spread
 
 TINY = BenchSettings(rounds=2, processes=2, values=3, warmups=1, min_time=0.01)
 LIMITS = Limits(timeout_s=120)
@@ -157,3 +157,13 @@ def test_a_pass_samples_by_the_calls_each_captured_call_stands_for() -> None:
     assert sum(1 for c in picked if c[0] < 4) <= 1
     assert {c[0] for c in picked} >= {4, 5, 6, 7}
     assert spread(calls, 10, [1.0] * 8) == calls  # equal weights: every call, once
+
+
+def test_pass_size_fits_the_budget_between_its_bounds() -> None:
+    settings = BenchSettings(min_calls=64, max_calls=256, pass_budget_s=0.25)
+    assert pass_size(settings, [1e-5] * 10, None) == 256  # fast calls: as many as allowed
+    assert pass_size(settings, [2.5e-3] * 10, None) == 100  # 0.25 s / 2.5 ms
+    assert pass_size(settings, [0.5] * 10, None) == 64  # slow calls: never fewer than the floor
+    # Weighted as the pass samples: one slow call standing for many dominates.
+    assert pass_size(settings, [1e-5, 1e-2], [1.0, 99.0]) == 64
+    assert pass_size(settings, [None, None], None) == 64  # every call raised: no timing known
