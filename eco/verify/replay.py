@@ -152,13 +152,13 @@ def compare(
     if not baseline.ok:
         n = max(1, len(candidate.results))
         return Equivalence(0, n, first_mismatch=f"baseline replay failed: {baseline.error}")
-    n = sum(1 for b in baseline.results if "derived" not in b)
+    n = sum(1 for b in baseline.results if _label(b) is None)
     if not candidate.ok:
         return Equivalence(
             n, max(1, n), first_mismatch=f"candidate replay failed: {candidate.error}"
         )
-    labels_b = [b.get("derived") for b in baseline.results]
-    labels_c = [c.get("derived") if isinstance(c, dict) else None for c in candidate.results]
+    labels_b = [_label(b) for b in baseline.results]
+    labels_c = [_label(c) for c in candidate.results]
     if labels_b != labels_c:
         return Equivalence(
             n,
@@ -168,7 +168,7 @@ def compare(
     mismatches = derived = 0
     first = ""
     for index, (b, c) in enumerate(zip(baseline.results, candidate.results, strict=True)):
-        what = b.get("derived")
+        what = _label(b)
         if what is not None:
             if b.get("raised") is not None and (not isinstance(c, dict) or c.get("raised") is None):
                 continue
@@ -187,6 +187,12 @@ def compare(
                     first += ("; only float rounding differs (under 1e-9 relative), and floats must be "
                               "identical unless [tool.eco] float_tolerance allows it")
     return Equivalence(inputs=n, mismatches=mismatches, first_mismatch=first, derived=derived)
+
+
+def _label(result: Any) -> str | None:
+    """A derived call's description; None for a captured call (or a malformed result,
+    which `_call_difference` reports)."""
+    return result.get("derived") if isinstance(result, dict) else None
 
 
 def _outcome(result: dict[str, Any]) -> str:
