@@ -122,8 +122,8 @@ def replay(
             raise TypeError("results is not a list")
     except (ValueError, KeyError, TypeError) as exc:
         return ReplayOutcome(False, f"replay worker wrote an unreadable result: {exc}", [])
-    captured = sum(1 for r in results if not (isinstance(r, dict) and "derived" in r))
-    if ok and (captured != len(calls) or any("derived" not in r for r in results[len(calls):])):
+    captured = sum(1 for r in results if _label(r) is None)
+    if ok and (captured != len(calls) or any(_label(r) is None for r in results[len(calls):])):
         return ReplayOutcome(
             False, f"replay worker returned {captured} of {len(calls)} calls", []
         )

@@ -9,10 +9,11 @@
 
 After the captured calls come *derived* calls (``"derived": "call 3, argument 1 cut to 0
 items"``): captured calls with one sequence or mapping argument cut to its first item or
-to nothing (a list also to its first item and ``None``). Real workloads rarely pass the edge cases where a rewrite most often changes
-behaviour (an empty list joined with a trailing separator, a loop that never runs); the
-derivation is deterministic, so both sides replay the same derived calls, and each gets
-`DERIVED_CALL_TIMEOUT_S` before it counts as raised.
+to nothing (a list also to its first item and ``None``). Real workloads rarely pass the
+edge cases where a rewrite most often changes behaviour (an empty list joined with a
+trailing separator, a loop that never runs); the derivation is deterministic, so both
+sides replay the same derived calls, and each gets `DERIVED_CALL_TIMEOUT_S` before it
+counts as raised.
 
 `load_target` and `load_calls` are shared with the benchmark worker, so both time and
 check exactly the same callable.
@@ -221,9 +222,9 @@ def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
     raised: dict[str, str] | None = None
     seconds: float | None = None
     timer = timeout is not None and hasattr(signal, "setitimer")
-    if timeout is not None and timer:
+    if timer:
         previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        signal.setitimer(signal.ITIMER_REAL, timeout or 0.0)
     started = time.perf_counter()
     try:
         value = target(*args, **kwargs)
@@ -244,20 +245,19 @@ def _call(target: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, A
         "raised": raised,
         "args": canonicalize(args),
         "kwargs": canonicalize(kwargs),
-        # One untimed-harness call's wall time: what sizes the benchmark's passes, never
+        # The call's wall time when it returned: what sizes the benchmark's passes, never
         # compared.
-        "seconds": seconds if raised is None else None,
+        "seconds": seconds,
     }
 
 
-def _replay(target: Callable[..., Any], blobs: list[bytes], skip_first: bool = False,
-            derive: bool = True) -> list[dict[str, Any]]:
+def _replay(target: Callable[..., Any], blobs: list[bytes], skip_first: bool = False) -> list[dict[str, Any]]:
     results = []
     for index, blob in enumerate(blobs):
         args, kwargs = unpickle_call(blob, index)
         _check_binding(target, args, kwargs, index)
         results.append(_call(target, args, kwargs))
-    for what, blob in derive_calls(blobs, skip_first) if derive else []:
+    for what, blob in derive_calls(blobs, skip_first):
         args, kwargs = pickle.loads(blob)
         result = _call(target, tuple(args), dict(kwargs), DERIVED_CALL_TIMEOUT_S)
         result["derived"] = what
