@@ -136,7 +136,7 @@ def benchmark(
     limits: Limits,
     work_dir: Path,
     weights: list[float] | None = None,
-    pass_calls: int | None = None,
+    call_seconds: list[float | None] | None = None,
 ) -> Benchmark:
     """Time ``file::qualname`` in both trees on ``calls`` and estimate the speedup.
 
@@ -152,14 +152,15 @@ def benchmark(
         work_dir: Scratch directory (calls file; pyperf JSON files in ``runs/``).
         weights: Per call, how many of the workload's calls it stands for
             (`eco.capture.CaptureStore.weights`): a pass samples by them (`spread`).
-        pass_calls: Calls per pass (`pass_size`; default ``settings.min_calls``).
+        call_seconds: Per call, its baseline wall time in the replay (None where it
+            raised): sizes the pass (`pass_size`; without it, ``settings.min_calls``).
 
     Raises:
         BenchmarkError: no calls, or a run failed on one side.
     """
     if not calls:
         raise BenchmarkError("baseline", "no captured calls to time")
-    calls = spread(calls, pass_calls or settings.min_calls, weights)
+    calls = spread(calls, pass_size(settings, call_seconds or [], weights), weights)
     if settings.rounds < 1 or settings.processes < 1 or settings.values < 1:
         raise BenchmarkError("baseline", f"settings leave nothing to measure: {settings}")
     dirs: dict[Side, Path] = {"baseline": baseline_dir, "candidate": candidate_dir}

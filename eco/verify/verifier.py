@@ -30,7 +30,7 @@ from eco.errors import BaselineTestsFailed, EcoError, PatchError
 from eco.profile.workload import DEFAULT_WORKLOAD
 from eco.pysource import check_syntax, find_function, parse_functions
 from eco.sandbox import Limits, last_line
-from eco.verify.bench import BenchSettings, benchmark, pass_size
+from eco.verify.bench import BenchSettings, benchmark
 from eco.verify.records import Benchmark, Equivalence, StageName, StageResult, TestRun, Verdict
 from eco.verify.replay import ReplayOutcome, compare, replay
 from eco.verify.scope import check_scope
@@ -229,7 +229,7 @@ class Verifier:
                 seconds = [r.get("seconds") for r in base.results if "derived" not in r]
                 bench: Benchmark = benchmark(self.baseline_dir, cand_dir, file, qualname, calls,
                                              self.config.min_speedup, self.bench, self.limits, self._work,
-                                             weights=weights, pass_calls=pass_size(self.bench, seconds, weights))
+                                             weights=weights, call_seconds=seconds)
             except EcoError as exc:
                 return reject("benchmark", str(exc), started, tests=tests, equivalence=equivalence)
             low, high = bench.ci95
